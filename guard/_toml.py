@@ -1,0 +1,38 @@
+"""TOML loading with errors that name the file and line."""
+
+from __future__ import annotations
+
+import re
+import sys
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+from guard.errors import InputError
+
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def loads(text: str, path: str) -> dict[str, Any]:
+    """Parse ``text`` as TOML; a syntax error becomes ``InputError(path, line, ...)``."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        line_no = getattr(exc, "lineno", None)
+        match = _AT_LINE.search(message)
+        if line_no is None and match:
+            line_no = int(match.group(1))
+        message = _AT_LINE.sub("", message).strip()
+        raise InputError(path, line_no, f"invalid TOML: {message}") from None
+
+
+def line_of(text: str, needle: str, start: int = 0) -> int:
+    """1-based line of the first ``needle`` at or after offset ``start`` (0 if absent)."""
+    index = text.find(needle, start)
+    if index < 0:
+        return 0
+    return text.count("\n", 0, index) + 1

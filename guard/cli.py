@@ -1,0 +1,108 @@
+"""The ``bumpguard`` command line: parses arguments, calls the core, maps errors to codes.
+
+Exit codes: 0 allowed, 1 blocked by policy, 2 usage or input error, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from guard import __version__
+from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, GuardError, UsageError
+
+EXIT_INTERNAL = 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bumpguard",
+        description="Refuse unreviewed dependency changes (LLM gateways and SDKs by default).",
+        epilog="Exit codes: 0 allowed, 1 blocked by policy, 2 usage or input error.",
+    )
+    parser.add_argument("--version", action="version", version=f"bumpguard {__version__}")
+    parser.add_argument("-C", dest="directory", metavar="DIR",
+                        help="run as if started in DIR")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def policy_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--policy", metavar="FILE",
+                       help="policy file or builtin:NAME (default: .bumpguard.yaml, "
+                            "[tool.bumpguard] policy, else builtin:llm-gateways)")
+
+    p = sub.add_parser("check", help="check dependency files against the policy and ledger")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="dependency files (default: every supported file in the repository)")
+    policy_option(p)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--base", metavar="REF",
+                   help="revision to show changes against (default: HEAD when there is one)")
+
+    p = sub.add_parser("approve", help="record a review of NAME==VERSION (or NAME @ URL)")
+    p.add_argument("targets", nargs="+", metavar="NAME==VERSION")
+    p.add_argument("--reason", required=True, help="why this version is acceptable")
+    p.add_argument("--reviewer", help="who reviewed (default: git config user.name/email)")
+    p.add_argument("--hash", action="append", default=[], metavar="ALGO:HEX",
+                   help="also record this artifact hash (repeatable)")
+    p.add_argument("--offline", action="store_true",
+                   help="record from the repository's files alone, with no network "
+                        "(this version never uses the network)")
+    policy_option(p)
+
+    p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
+    p.add_argument("--force", action="store_true", help="replace an existing .bumpguard.yaml")
+    p.add_argument("--reviewer", help="who records the baseline (default: git config)")
+    policy_option(p)
+
+    p = sub.add_parser("policy", help="validate or show the policy")
+    psub = p.add_subparsers(dest="policy_command", metavar="ACTION")
+    v = psub.add_parser("validate", help="validate a policy file and everything it extends")
+    v.add_argument("file", nargs="?", metavar="FILE")
+    s = psub.add_parser("show", help="print the effective (merged) policy")
+    s.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    policy_option(s)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run bumpguard with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        return _dispatch(parser, args)
+    except GuardError as exc:
+        print(f"bumpguard: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: never let it look like "allowed"
+        if os.environ.get("BUMPGUARD_DEBUG"):
+            raise
+        print(f"bumpguard: internal error: {type(exc).__name__}: {exc} "
+              "(set BUMPGUARD_DEBUG=1 for the traceback and report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.directory:
+        try:
+            os.chdir(args.directory)
+        except OSError as exc:
+            raise UsageError(f"-C {args.directory}: {exc.strerror}") from None
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    from guard import commands
+
+    handler = getattr(commands, f"cmd_{args.command}")
+    result: int = handler(args)
+    return result
+
+
+__all__ = ["EXIT_BLOCKED", "EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "main"]

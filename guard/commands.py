@@ -1,0 +1,83 @@
+"""One function per sub-command: turn parsed arguments into core calls and printed output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, UsageError
+from guard.manifests import find_root
+from guard.policy import Policy, find_policy, load_policy
+
+
+def _root() -> Path:
+    return find_root(Path.cwd())
+
+
+def _policy(root: Path, explicit: str | None) -> Policy:
+    policy = load_policy(find_policy(root, explicit), Path.cwd())
+    for warning in policy.warnings:
+        print(warning, file=sys.stderr)
+    return policy
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``bumpguard check``."""
+    from guard import check, output
+
+    root = _root()
+    files = [Path(f) for f in args.files]
+    for path in files:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    policy = _policy(root, args.policy)
+    report = check.run(root, files, policy, args.base)
+    print(output.as_json(report) if args.format == "json" else output.text(report))
+    return EXIT_BLOCKED if report.blocked else EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    """``bumpguard approve``."""
+    from guard import review
+
+    root = _root()
+    policy = _policy(root, args.policy)
+    for line in review.approve(root, args.targets, args.reason, args.reviewer, policy,
+                               args.hash):
+        print(line)
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """``bumpguard init``."""
+    from guard import review
+
+    root = _root()
+    lines, code = review.init(root, review.PolicyLoader(root, args.policy), args.reviewer,
+                              args.force)
+    print("\n".join(lines))
+    return code
+
+
+def cmd_policy(args: argparse.Namespace) -> int:
+    """``bumpguard policy validate|show``."""
+    root = _root()
+    if args.policy_command == "validate":
+        spec = args.file or find_policy(root, None)
+        policy = _policy(root, spec)
+        print(f"ok: {' + '.join(policy.sources)}: {len(policy.protect)} protected, "
+              f"{len(policy.deny)} deny rule(s), review_threshold {policy.review_threshold}")
+        return EXIT_OK
+    if args.policy_command == "show":
+        data = _policy(root, args.policy).to_data()
+        if args.format == "json":
+            print(json.dumps(data, indent=2))
+        else:
+            import yaml
+
+            print(yaml.safe_dump(data, sort_keys=False, width=100), end="")
+        return EXIT_OK
+    print("usage: bumpguard policy {validate,show}", file=sys.stderr)
+    return EXIT_ERROR

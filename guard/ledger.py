@@ -1,0 +1,233 @@
+"""The review ledger: recorded approvals under ``.bumpguard/approvals/<name>.json``.
+
+One JSON file per package keeps diffs small and merge conflicts rare. Writes take a file
+lock and replace the file atomically, so concurrent ``approve`` runs lose nothing and a
+killed process never leaves a truncated file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from guard._files import read_text, write_atomic
+from guard.errors import LedgerError
+
+LEDGER_DIR = ".bumpguard"
+APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
+SCHEMA = 1
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+_GITIGNORE = "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
+
+
+@dataclass(frozen=True)
+class Approval:
+    """One recorded review of a package version (or of a non-index source)."""
+
+    version: str | None
+    reviewer: str
+    approved_at: str
+    reason: str
+    hashes: tuple[str, ...] = ()
+    source: str | None = None
+    kind: str = "review"
+    method: str = "offline"
+
+    def to_data(self) -> dict[str, Any]:
+        """JSON-ready form, with sorted hashes."""
+        data = asdict(self)
+        data["hashes"] = sorted(self.hashes)
+        return data
+
+
+@dataclass
+class PackageLedger:
+    """All approvals recorded for one package."""
+
+    name: str
+    approvals: list[Approval] = field(default_factory=list)
+
+    def for_version(self, version: str) -> Approval | None:
+        """The approval of exactly ``version`` from the index, if any."""
+        for approval in self.approvals:
+            if approval.source is None and approval.version == version:
+                return approval
+        return None
+
+    def for_source(self, location: str) -> Approval | None:
+        """The approval of exactly this URL, VCS reference or path, if any."""
+        for approval in self.approvals:
+            if approval.source == location:
+                return approval
+        return None
+
+    def covering(self, version: str, threshold: str) -> Approval | None:
+        """An approval whose version is within ``threshold`` of ``version``.
+
+        ``any`` needs the exact version, ``minor`` the same major.minor, ``major`` the same
+        major; ``none`` needs no approval at all.
+        """
+        exact = self.for_version(version)
+        if exact is not None or threshold == "any":
+            return exact
+        width = {"major": 1, "minor": 2}.get(threshold)
+        if width is None:
+            return None
+        key = _release_prefix(version, width)
+        if key is None:
+            return None
+        for approval in self.approvals:
+            if approval.source is None and approval.version is not None:
+                if _release_prefix(approval.version, width) == key:
+                    return approval
+        return None
+
+
+def _release_prefix(version: str, width: int) -> tuple[int, ...] | None:
+    try:
+        release = Version(version).release
+    except InvalidVersion:
+        return None
+    return (release + (0,) * width)[:width]
+
+
+class Ledger:
+    """Read and write the approvals of one repository."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.dir = root / APPROVALS_DIR
+        self._cache: dict[str, PackageLedger] = {}
+
+    def path_for(self, name: str) -> Path:
+        """The ledger file of canonical ``name``."""
+        if not _NAME.match(name):
+            raise LedgerError(APPROVALS_DIR, None, f"{name!r} is not a canonical package name")
+        return self.dir / f"{name}.json"
+
+    def get(self, name: str) -> PackageLedger:
+        """The approvals recorded for canonical ``name`` (empty if none)."""
+        cached = self._cache.get(name)
+        if cached is None:
+            cached = self._read(name)
+            self._cache[name] = cached
+        return cached
+
+    def _read(self, name: str) -> PackageLedger:
+        path = self.path_for(name)
+        if not path.is_file():
+            return PackageLedger(name)
+        display = f"{APPROVALS_DIR}/{name}.json"
+        return parse(read_text(path, display), display, name)
+
+    def record(self, name: str, approvals: list[Approval]) -> Path:
+        """Add ``approvals`` for ``name`` under a lock; an approval for the same version (or
+        source) replaces the earlier one. Returns the file written."""
+        from filelock import FileLock
+
+        path = self.path_for(name)
+        self.dir.mkdir(parents=True, exist_ok=True)
+        gitignore = self.root / LEDGER_DIR / ".gitignore"
+        if not gitignore.exists():
+            write_atomic(gitignore, _GITIGNORE)
+        with FileLock(str(path) + ".lock", timeout=60):
+            current = self._read(name)
+            keys = {(a.version, a.source) for a in approvals}
+            kept = [a for a in current.approvals if (a.version, a.source) not in keys]
+            merged = sorted([*kept, *approvals], key=_sort_key)
+            write_atomic(path, dump(PackageLedger(name, merged)))
+        self._cache.pop(name, None)
+        return path
+
+
+def _sort_key(approval: Approval) -> tuple[int, Any, str, str]:
+    if approval.version is not None:
+        try:
+            return (0, Version(approval.version), approval.source or "", approval.approved_at)
+        except InvalidVersion:
+            pass
+    return (1, Version("0"), approval.source or approval.version or "", approval.approved_at)
+
+
+def dump(ledger: PackageLedger) -> str:
+    """The file content for one package's approvals: stable, sorted, one key per line."""
+    data = {
+        "schema": SCHEMA,
+        "package": ledger.name,
+        "approvals": [a.to_data() for a in ledger.approvals],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+_APPROVAL_FIELDS = {"version", "reviewer", "approved_at", "reason", "hashes", "source", "kind",
+                    "method"}
+
+
+def parse(text: str, display: str, name: str) -> PackageLedger:
+    """Parse one ledger file; any problem is a ``LedgerError`` naming file and line."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LedgerError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise LedgerError(display, 1, "expected a JSON object")
+    if data.get("schema") != SCHEMA:
+        raise LedgerError(display, _line(text, '"schema"'),
+                          f"unsupported ledger schema {data.get('schema')!r} (expected {SCHEMA})")
+    if data.get("package") != name or canonicalize_name(str(data.get("package"))) != name:
+        raise LedgerError(display, _line(text, '"package"'),
+                          f"file is for {data.get('package')!r}, expected {name!r}")
+    items = data.get("approvals")
+    if not isinstance(items, list):
+        raise LedgerError(display, _line(text, '"approvals"'), "'approvals' must be a list")
+    approvals = []
+    search_from = 0
+    for item in items:
+        where = text.find("{", text.find('"approvals"') + 1 if search_from == 0 else search_from)
+        line = text.count("\n", 0, max(where, 0)) + 1
+        search_from = max(where, 0) + 1
+        approvals.append(_approval(item, display, line))
+    return PackageLedger(name, approvals)
+
+
+def _approval(item: Any, display: str, line: int) -> Approval:
+    if not isinstance(item, dict):
+        raise LedgerError(display, line, "each approval must be an object")
+    unknown = set(item) - _APPROVAL_FIELDS
+    if unknown:
+        raise LedgerError(display, line, f"unknown approval field(s): {', '.join(sorted(unknown))}")
+    for key in ("reviewer", "approved_at", "reason"):
+        if not isinstance(item.get(key), str):
+            raise LedgerError(display, line, f"approval needs a string {key!r}")
+    version, source = item.get("version"), item.get("source")
+    if version is None and source is None:
+        raise LedgerError(display, line, "approval needs a 'version' or a 'source'")
+    for key, value in (("version", version), ("source", source)):
+        if value is not None and not isinstance(value, str):
+            raise LedgerError(display, line, f"{key!r} must be a string or null")
+    hashes = item.get("hashes", [])
+    if not isinstance(hashes, list) or not all(
+        isinstance(h, str) and ":" in h for h in hashes
+    ):
+        raise LedgerError(display, line, "'hashes' must be a list of 'algorithm:hex' strings")
+    return Approval(
+        version=version,
+        reviewer=item["reviewer"],
+        approved_at=item["approved_at"],
+        reason=item["reason"],
+        hashes=tuple(h.lower() for h in hashes),
+        source=source,
+        kind=str(item.get("kind", "review")),
+        method=str(item.get("method", "offline")),
+    )
+
+
+def _line(text: str, needle: str) -> int:
+    index = text.find(needle)
+    return text.count("\n", 0, index) + 1 if index >= 0 else 1

@@ -1,0 +1,191 @@
+"""Dependency-file readers: find the supported files in a repository and read them.
+
+Every reader turns one file format into :class:`guard.model.Dependency` records without
+running anything. Readers live in one module per format; this module only dispatches.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from guard.errors import InputError
+from guard.model import Dependency
+
+# A basename regex per format. Requirements files are also reached through -r/-c includes
+# whatever their name.
+_REQUIREMENTS = re.compile(
+    r"^(?:requirements[^/]*\.txt|[^/]*[-_.]requirements\.txt|constraints[^/]*\.txt"
+    r"|[^/.]+\.in)$"
+)
+_PYLOCK = re.compile(r"^pylock(?:\.[^/.]+)?\.toml$")
+_NOT_REQUIREMENTS = frozenset({"MANIFEST.in"})
+
+# The same set of names as one regex over repository-relative paths, for pre-commit's
+# ``files:`` (kept in step with .pre-commit-hooks.yaml by a test).
+FILES_PATTERN = (
+    r"(^|/)(requirements[^/]*\.txt|[^/]*[-_.]requirements\.txt|constraints[^/]*\.txt"
+    r"|[^/.]+\.in|requirements/[^/]+\.txt|pyproject\.toml|uv\.lock|poetry\.lock"
+    r"|pylock(\.[^/.]+)?\.toml|Pipfile\.lock)$|(^|/)\.bumpguard\.ya?ml$|^\.bumpguard/"
+)
+
+_SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
+     "site-packages", "build", "dist", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+)
+
+LOCK_FORMATS = frozenset({"uv.lock", "poetry.lock", "pylock", "Pipfile.lock"})
+
+
+def file_format(relpath: str) -> str | None:
+    """The format name of a repository-relative path, or ``None`` if it is not supported."""
+    path = PurePosixPath(relpath)
+    name = path.name
+    if name == "pyproject.toml":
+        return "pyproject"
+    if name in ("uv.lock", "poetry.lock", "Pipfile.lock"):
+        return name
+    if _PYLOCK.match(name):
+        return "pylock"
+    if name in _NOT_REQUIREMENTS:
+        return None
+    if _REQUIREMENTS.match(name):
+        return "requirements"
+    if path.parent.name == "requirements" and name.endswith(".txt"):
+        return "requirements"
+    return None
+
+
+@dataclass
+class ReadContext:
+    """What a reader needs beyond the file: the repository root and what was read already."""
+
+    root: Path
+    seen: set[Path] = field(default_factory=set)
+
+    def display(self, path: Path) -> str:
+        """The repository-relative POSIX path used in messages and findings."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def inside(self, path: Path) -> bool:
+        """Whether ``path`` lies inside the repository."""
+        try:
+            path.resolve().relative_to(self.root.resolve())
+        except ValueError:
+            return False
+        return True
+
+
+Reader = Callable[[Path, ReadContext], list[Dependency]]
+
+
+def _reader(fmt: str) -> Reader:
+    # Imported on demand: a repository with only a uv.lock never imports the others.
+    if fmt == "requirements":
+        from guard.manifests import requirements
+
+        return requirements.read
+    if fmt == "pyproject":
+        from guard.manifests import pyproject
+
+        return pyproject.read
+    if fmt == "uv.lock":
+        from guard.manifests import uvlock
+
+        return uvlock.read
+    if fmt == "poetry.lock":
+        from guard.manifests import poetrylock
+
+        return poetrylock.read
+    if fmt == "pylock":
+        from guard.manifests import pylock
+
+        return pylock.read
+    if fmt == "Pipfile.lock":
+        from guard.manifests import pipfile
+
+        return pipfile.read
+    raise AssertionError(fmt)
+
+
+def read_file(path: Path, ctx: ReadContext, fmt: str | None = None) -> list[Dependency]:
+    """Read one dependency file (and, for requirements files, what it includes)."""
+    resolved = path.resolve()
+    if resolved in ctx.seen:
+        return []
+    fmt = fmt or file_format(ctx.display(path)) or "requirements"
+    ctx.seen.add(resolved)
+    return _reader(fmt)(path, ctx)
+
+
+def read_all(paths: Iterable[Path], ctx: ReadContext) -> list[Dependency]:
+    """Read every file in ``paths``; a file reached twice (by an include) is read once."""
+    deps: list[Dependency] = []
+    for path in paths:
+        deps.extend(read_file(path, ctx))
+    return deps
+
+
+def discover(root: Path) -> list[Path]:
+    """Every supported dependency file in the repository: tracked or staged files in a git
+    work tree, otherwise every file below ``root`` outside virtual environments."""
+    names = _git_files(root)
+    if names is None:
+        names = _walk(root)
+    found = [root / name for name in sorted(names) if file_format(name)]
+    return [path for path in found if path.is_file()]
+
+
+def _git_files(root: Path) -> list[str] | None:
+    if not (root / ".git").exists():
+        return None
+    try:
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return [name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+
+
+def _walk(root: Path) -> list[str]:
+    names: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".")]
+        rel = Path(dirpath).relative_to(root)
+        names.extend((rel / f).as_posix() for f in filenames)
+    return names
+
+
+def find_root(start: Path) -> Path:
+    """The repository root: the nearest folder holding ``.git``, else ``start`` itself."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+__all__ = [
+    "FILES_PATTERN",
+    "LOCK_FORMATS",
+    "InputError",
+    "ReadContext",
+    "discover",
+    "file_format",
+    "find_root",
+    "read_all",
+    "read_file",
+]

@@ -1,0 +1,37 @@
+"""The normalised record every dependency file is read into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SourceKind = Literal["index", "url", "vcs", "path"]
+
+
+@dataclass(frozen=True, slots=True)
+class Dependency:
+    """One dependency as one file declares or locks it.
+
+    ``version`` is set only when the file fixes an exact version (``==1.2.3``, ``===1.2.3``
+    or a lock entry); ``specifier`` keeps what the file says otherwise. ``hashes`` are
+    ``"<algorithm>:<hex>"`` strings. ``location`` is the URL, VCS URL or path for non-index
+    sources. ``locked`` marks entries read from a lock file (uv.lock, poetry.lock, pylock,
+    Pipfile.lock).
+    """
+
+    name: str
+    file: str
+    line: int
+    version: str | None = None
+    specifier: str = ""
+    hashes: frozenset[str] = field(default_factory=frozenset)
+    source: SourceKind = "index"
+    location: str | None = None
+    locked: bool = False
+    marker: str | None = None
+    extras: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``file:line`` for messages."""
+        return f"{self.file}:{self.line}" if self.line else self.file

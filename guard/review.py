@@ -1,0 +1,209 @@
+"""Recording reviews: ``approve`` and ``init`` (adopting the guard with a baseline)."""
+
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from guard import check, manifests
+from guard._files import write_atomic
+from guard.errors import Refused, UsageError
+from guard.ledger import APPROVALS_DIR, Approval, Ledger
+from guard.model import Dependency
+from guard.policy import Policy
+
+POLICY_FILE = ".bumpguard.yaml"
+
+STARTER_POLICY = """\
+# bumpguard policy (see "Policy reference" in bumpguard's README).
+version: 1
+extends:
+  - builtin:llm-gateways   # LLM gateways and SDKs: every version needs a review
+# protect:                 # more packages whose every version needs a review
+#   - my-company-sdk
+#   - "internal-*"
+# deny:                    # versions nobody may use; no approval overrides a deny
+#   - package: example
+#     versions: ["==1.2.3"]
+#     reason: why
+#     advisories: [GHSA-xxxx-xxxx-xxxx]
+# review_threshold: none   # none | major | minor | any, for packages not protected
+"""
+
+PRE_COMMIT_SNIPPET = """\
+repos:
+  - repo: https://github.com/bumpguard/bumpguard
+    rev: v{version}
+    hooks:
+      - id: bumpguard
+"""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What one ``approve`` argument names: a version from the index, or a direct source."""
+
+    name: str
+    version: str | None
+    source: str | None
+
+    @property
+    def spec(self) -> str:
+        """Back to ``name==version`` or ``name @ url``."""
+        return f"{self.name} @ {self.source}" if self.source else f"{self.name}=={self.version}"
+
+
+def parse_target(text: str) -> Target:
+    """``NAME==VERSION`` or ``NAME @ URL``; anything looser is a usage error."""
+    try:
+        req = Requirement(text)
+    except InvalidRequirement as exc:
+        raise UsageError(f"{text!r} is not NAME==VERSION or NAME @ URL: {exc}") from None
+    name = canonicalize_name(req.name)
+    if req.url:
+        return Target(name, None, req.url)
+    specs = list(req.specifier)
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        return Target(name, specs[0].version, None)
+    raise UsageError(f"{text!r}: approve one exact version (NAME==VERSION) or source "
+                     "(NAME @ URL), not a range")
+
+
+def git_identity(root: Path) -> str | None:
+    """``Name <email>`` from git config, or ``None`` when git has neither."""
+    values = []
+    for key in ("user.name", "user.email"):
+        try:
+            proc = subprocess.run(["git", "config", "--get", key], cwd=root,
+                                  capture_output=True, text=True, check=False)
+        except OSError:
+            return None
+        values.append(proc.stdout.strip())
+    name, email = values
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _hashes_for(target: Target, deps: Sequence[Dependency]) -> tuple[tuple[str, ...], list[str]]:
+    hashes: set[str] = set()
+    files: list[str] = []
+    for dep in deps:
+        if dep.name != target.name:
+            continue
+        if target.source is not None:
+            hit = dep.location == target.source
+        else:
+            hit = dep.version == target.version and dep.source == "index"
+        if hit:
+            hashes |= {h.lower() for h in dep.hashes}
+            if dep.file not in files:
+                files.append(dep.file)
+    return tuple(sorted(hashes)), files
+
+
+def approve(root: Path, texts: Sequence[str], reason: str, reviewer: str | None,
+            policy: Policy, extra_hashes: Sequence[str] = ()) -> list[str]:
+    """Record a review of each target; refuses denied versions. Returns lines to print."""
+    if not reason.strip():
+        raise UsageError("--reason is required: say why this version is acceptable")
+    targets = [parse_target(t) for t in texts]
+    for target in targets:
+        rule = policy.denial(target.name, target.version)
+        if rule is not None:
+            raise Refused(f"{target.spec} is denied by {rule.origin} ({rule.reason or 'no reason'}"
+                          f"); no approval can override a deny")
+    for value in extra_hashes:
+        if ":" not in value:
+            raise UsageError(f"--hash {value!r}: expected ALGORITHM:HEX, e.g. sha256:...")
+    who = reviewer or git_identity(root)
+    if not who:
+        raise UsageError("who is approving? set git config user.name and user.email, or pass "
+                         "--reviewer")
+    deps = manifests.read_all(manifests.discover(root), manifests.ReadContext(root))
+    ledger = Ledger(root)
+    lines = []
+    when = _now()
+    for target in targets:
+        hashes, files = _hashes_for(target, deps)
+        hashes = tuple(sorted({*hashes, *(h.lower() for h in extra_hashes)}))
+        approval = Approval(target.version, who, when, " ".join(reason.split()), hashes,
+                            target.source)
+        path = ledger.record(target.name, [approval])
+        rel = path.relative_to(root).as_posix()
+        found = f"{len(hashes)} hash(es) from {', '.join(files)}" if files else (
+            "not in the repository's dependency files yet; no hashes recorded")
+        lines.append(f"approved {target.spec} ({found}) by {who} -> {rel}")
+    return lines
+
+
+def init(root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: bool
+         ) -> tuple[list[str], int]:
+    """Write a starter policy, record the current versions as a baseline, and say what is
+    left. Returns lines to print and the exit code."""
+    lines = []
+    policy_path = root / POLICY_FILE
+    if policy_path.exists() and not force:
+        lines.append(f"{POLICY_FILE} exists; keeping it (--force replaces it)")
+    else:
+        write_atomic(policy_path, STARTER_POLICY)
+        lines.append(f"wrote {POLICY_FILE} (extends builtin:llm-gateways)")
+    policy = policy_loader()
+    report = check.run(root, None, policy)
+    baseline = [f for f in report.findings if f.rule in
+                (check.UNREVIEWED, check.THRESHOLD, check.SOURCE)]
+    remaining = [f for f in report.findings if f not in baseline]
+    if baseline:
+        who = reviewer or git_identity(root) or "bumpguard init"
+        when = _now()
+        by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
+        for finding in baseline:
+            assert finding.approve is not None
+            target = parse_target(finding.approve)
+            hashes, _ = _hashes_for(target, report.dependencies)
+            by_name[target.name][(target.version, target.source)] = Approval(
+                target.version, who, when, "baseline recorded by bumpguard init", hashes,
+                target.source, kind="baseline")
+        ledger = Ledger(root)
+        for name, approvals in sorted(by_name.items()):
+            ledger.record(name, list(approvals.values()))
+            for approval in approvals.values():
+                shown = approval.source or approval.version
+                lines.append(f"baseline: {name} {shown}")
+        lines.append(f"recorded {sum(len(a) for a in by_name.values())} baseline approval(s) "
+                     f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}")
+    else:
+        lines.append("nothing to baseline: no protected dependency without a review")
+    for finding in remaining:
+        lines.append(f"{finding.where}: {finding.package}: {finding.rule}: {finding.message}")
+        lines.append(f"  fix: {finding.fix}")
+    lines.append("")
+    lines.append("Add the hook to .pre-commit-config.yaml:")
+    from guard import __version__
+
+    lines.append(PRE_COMMIT_SNIPPET.format(version=__version__).rstrip("\n"))
+    return lines, (1 if remaining else 0)
+
+
+class PolicyLoader:
+    """Loads the repository's policy when called (after ``init`` may have written it)."""
+
+    def __init__(self, root: Path, explicit: str | None) -> None:
+        self.root = root
+        self.explicit = explicit
+
+    def __call__(self) -> Policy:
+        from guard.policy import find_policy, load_policy
+
+        return load_policy(find_policy(self.root, self.explicit), self.root)
