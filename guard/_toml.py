@@ -9,7 +9,7 @@ from typing import Any
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 from guard.errors import InputError
 
@@ -19,7 +19,8 @@ _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 def loads(text: str, path: str) -> dict[str, Any]:
     """Parse ``text`` as TOML; a syntax error becomes ``InputError(path, line, ...)``."""
     try:
-        return tomllib.loads(text)
+        data: dict[str, Any] = tomllib.loads(text)
+        return data
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line_no = getattr(exc, "lineno", None)

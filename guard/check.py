@@ -83,11 +83,16 @@ class Report:
 
 def approve_command(spec: str) -> str:
     """The exact command that records a review of ``spec``."""
-    return f"bumpguard approve {shlex.quote(spec)} --reason \"...\""
+    return f'bumpguard approve {shlex.quote(spec)} --reason "..."'
 
 
-def evaluate(deps: Sequence[Dependency], policy: Policy, ledger: Ledger, root: Path,
-             pins: Sequence[Dependency] = ()) -> list[Finding]:
+def evaluate(
+    deps: Sequence[Dependency],
+    policy: Policy,
+    ledger: Ledger,
+    root: Path,
+    pins: Sequence[Dependency] = (),
+) -> list[Finding]:
     """Apply the policy and the ledger to every dependency record; ``pins`` are extra
     records (from lock files not being checked) that count as pinning a range."""
     findings: list[Finding] = []
@@ -100,24 +105,33 @@ def evaluate(deps: Sequence[Dependency], policy: Policy, ledger: Ledger, root: P
     return findings
 
 
-def _check_one(dep: Dependency, policy: Policy, ledger: Ledger, root: Path,
-               pinned: dict[str, set[str]]) -> list[Finding]:
+def _check_one(
+    dep: Dependency, policy: Policy, ledger: Ledger, root: Path, pinned: dict[str, set[str]]
+) -> list[Finding]:
     name, version = dep.name, dep.version
     out: list[Finding] = []
 
     def add(rule: str, message: str, fix: str, approve: str | None = None) -> None:
-        out.append(Finding(rule, name, version, dep.file, dep.line, message, fix, approve,
-                           dependency=dep))
+        out.append(
+            Finding(rule, name, version, dep.file, dep.line, message, fix, approve, dependency=dep)
+        )
 
     if not policy.allowed(name):
-        add(NOT_ALLOWED, f"{name} is not on the allow-list ({', '.join(policy.sources)})",
-            f"remove {name}, or add it to allow_list in the policy after review")
+        add(
+            NOT_ALLOWED,
+            f"{name} is not on the allow-list ({', '.join(policy.sources)})",
+            f"remove {name}, or add it to allow_list in the policy after review",
+        )
     rule = policy.denial(name, version)
     if rule is not None:
         advisories = f" [{', '.join(rule.advisories)}]" if rule.advisories else ""
         reason = f": {rule.reason}" if rule.reason else ""
-        add(DENIED, f"{rule.describe()} is denied by {rule.origin}{reason}{advisories}",
-            "choose another version; no approval can override a deny")
+        add(
+            DENIED,
+            f"{name} {version or dep.specifier} is denied by {rule.origin} "
+            f"({rule.describe()}){reason}{advisories}",
+            "choose another version; no approval can override a deny",
+        )
         return out
     if version is None and dep.specifier and dep.source == "index":
         for rule in policy.deny:
@@ -127,9 +141,11 @@ def _check_one(dep: Dependency, policy: Policy, ledger: Ledger, root: Path,
             safe = {v for v in pinned.get(name, ()) if policy.denial(name, v) is None}
             if admitted and not safe:
                 exclusions = ",".join(f"!={v}" for v in admitted)
-                add(DENIED_RANGE, f"{name}{dep.specifier} admits denied "
-                    f"{', '.join(admitted)} ({rule.origin})",
-                    f"exclude them ({name}{dep.specifier},{exclusions}) or pin a safe version")
+                add(
+                    DENIED_RANGE,
+                    f"{name}{dep.specifier} admits denied {', '.join(admitted)} ({rule.origin})",
+                    f"exclude them ({name}{dep.specifier},{exclusions}) or pin a safe version",
+                )
                 return out
 
     protection = policy.protection(name)
@@ -139,9 +155,13 @@ def _check_one(dep: Dependency, policy: Policy, ledger: Ledger, root: Path,
         approval = pkg.for_source(location)
         if approval is None:
             spec = f"{name} @ {location}"
-            add(SOURCE, f"{name} comes from a {dep.source} source ({location}), not the package "
+            add(
+                SOURCE,
+                f"{name} comes from a {dep.source} source ({location}), not the package "
                 "index, and that source has no recorded review",
-                approve_command(spec), spec)
+                approve_command(spec),
+                spec,
+            )
         elif protection is not None:
             _hash_findings(dep, approval.hashes, f"{name} @ {location}", add)
         return out
@@ -151,17 +171,25 @@ def _check_one(dep: Dependency, policy: Policy, ledger: Ledger, root: Path,
             return out  # a path inside the repository: reviewed with the repository itself
         if version is None:
             if not pinned.get(name):
-                add(UNPINNED, f"{name} is protected ({protection.origin}) but "
+                add(
+                    UNPINNED,
+                    f"{name} is protected ({protection.origin}) but "
                     f"{dep.specifier or 'any version'} is not pinned, and no lock file in the "
-                    "repository pins it", "pin it (==VERSION) or lock it (uv lock, poetry lock, "
-                    "pip-compile), then approve the pinned version")
+                    "repository pins it",
+                    "pin it (==VERSION) or lock it (uv lock, poetry lock, "
+                    "pip-compile), then approve the pinned version",
+                )
             return out
         pkg = ledger.get(name)
         approval = pkg.for_version(version)
         spec = f"{name}=={version}"
         if approval is None:
-            add(UNREVIEWED, f"{name} is protected ({protection.origin}) and {version} has no "
-                "recorded review", approve_command(spec), spec)
+            add(
+                UNREVIEWED,
+                f"{name} is protected ({protection.origin}) and {version} has no recorded review",
+                approve_command(spec),
+                spec,
+            )
             return out
         _hash_findings(dep, approval.hashes, spec, add)
         return out
@@ -171,10 +199,18 @@ def _check_one(dep: Dependency, policy: Policy, ledger: Ledger, root: Path,
         pkg = ledger.get(name)
         if pkg.covering(version, threshold) is None:
             spec = f"{name}=={version}"
-            scope = {"any": "every version", "minor": "every new minor version",
-                     "major": "every new major version"}[threshold]
-            add(THRESHOLD, f"review_threshold is {threshold!r}: {scope} needs a review, and no "
-                f"approval covers {name} {version}", approve_command(spec), spec)
+            scope = {
+                "any": "every version",
+                "minor": "every new minor version",
+                "major": "every new major version",
+            }[threshold]
+            add(
+                THRESHOLD,
+                f"review_threshold is {threshold!r}: {scope} needs a review, and no "
+                f"approval covers {name} {version}",
+                approve_command(spec),
+                spec,
+            )
     return out
 
 
@@ -182,21 +218,29 @@ def _hash_findings(dep: Dependency, approved: tuple[str, ...], spec: str, add: _
     if not dep.hashes:
         return
     if not approved:
-        add(HASHES_UNREVIEWED, f"the approval of {spec} records no artifact hashes, but "
-            f"{dep.file} holds {len(dep.hashes)}", approve_command(spec), spec)
+        add(
+            HASHES_UNREVIEWED,
+            f"the approval of {spec} records no artifact hashes, but "
+            f"{dep.file} holds {len(dep.hashes)}",
+            approve_command(spec),
+            spec,
+        )
         return
     unknown = sorted(dep.hashes - set(approved))
     if unknown:
         shown = ", ".join(h[:19] + "..." for h in unknown[:3])
         more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
-        add(HASH_MISMATCH, f"{dep.file} holds artifact hashes the approval of {spec} does not "
+        add(
+            HASH_MISMATCH,
+            f"{dep.file} holds artifact hashes the approval of {spec} does not "
             f"record ({shown}{more}): a re-upload or a new artifact; review it again",
-            approve_command(spec), spec)
+            approve_command(spec),
+            spec,
+        )
 
 
 class _Add(Protocol):
-    def __call__(self, rule: str, message: str, fix: str, approve: str | None = None) -> None:
-        ...
+    def __call__(self, rule: str, message: str, fix: str, approve: str | None = None) -> None: ...
 
 
 def _inside(dep: Dependency, root: Path) -> bool:
@@ -204,7 +248,7 @@ def _inside(dep: Dependency, root: Path) -> bool:
         return False
     location = dep.location
     if location.startswith("file://"):
-        location = location[len("file://"):]
+        location = location[len("file://") :]
     base = (root / dep.file).parent
     target = Path(location) if Path(location).is_absolute() else base / location
     try:
@@ -214,8 +258,9 @@ def _inside(dep: Dependency, root: Path) -> bool:
     return True
 
 
-def run(root: Path, files: Sequence[Path] | None, policy: Policy, base: str | None = None
-        ) -> Report:
+def run(
+    root: Path, files: Sequence[Path] | None, policy: Policy, base: str | None = None
+) -> Report:
     """Read the dependency files (all supported ones when ``files`` is empty) and check."""
     ctx = manifests.ReadContext(root)
     paths = list(files) if files else manifests.discover(root)
@@ -224,8 +269,11 @@ def run(root: Path, files: Sequence[Path] | None, policy: Policy, base: str | No
     if files:
         # Pins for ranges may live in lock files the caller did not name.
         extra = manifests.ReadContext(root, seen=set(ctx.seen))
-        lock_paths = [p for p in manifests.discover(root)
-                      if manifests.file_format(extra.display(p)) in manifests.LOCK_FORMATS]
+        lock_paths = [
+            p
+            for p in manifests.discover(root)
+            if manifests.file_format(extra.display(p)) in manifests.LOCK_FORMATS
+        ]
         pins = [d for d in manifests.read_all(lock_paths, extra) if d.version is not None]
     findings = evaluate(deps, policy, Ledger(root), root, pins)
     report = Report(sorted(ctx.display(p) for p in ctx.seen), deps, findings, policy.sources)

@@ -9,7 +9,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from guard import __version__
 from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, GuardError, UsageError
@@ -24,32 +23,49 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 allowed, 1 blocked by policy, 2 usage or input error.",
     )
     parser.add_argument("--version", action="version", version=f"bumpguard {__version__}")
-    parser.add_argument("-C", dest="directory", metavar="DIR",
-                        help="run as if started in DIR")
+    parser.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def policy_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--policy", metavar="FILE",
-                       help="policy file or builtin:NAME (default: .bumpguard.yaml, "
-                            "[tool.bumpguard] policy, else builtin:llm-gateways)")
+        p.add_argument(
+            "--policy",
+            metavar="FILE",
+            help="policy file or builtin:NAME (default: .bumpguard.yaml, "
+            "[tool.bumpguard] policy, else builtin:llm-gateways)",
+        )
 
     p = sub.add_parser("check", help="check dependency files against the policy and ledger")
-    p.add_argument("files", nargs="*", metavar="FILE",
-                   help="dependency files (default: every supported file in the repository)")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="dependency files (default: every supported file in the repository)",
+    )
     policy_option(p)
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--base", metavar="REF",
-                   help="revision to show changes against (default: HEAD when there is one)")
+    p.add_argument(
+        "--base",
+        metavar="REF",
+        help="revision to show changes against (default: HEAD when there is one)",
+    )
 
     p = sub.add_parser("approve", help="record a review of NAME==VERSION (or NAME @ URL)")
     p.add_argument("targets", nargs="+", metavar="NAME==VERSION")
     p.add_argument("--reason", required=True, help="why this version is acceptable")
     p.add_argument("--reviewer", help="who reviewed (default: git config user.name/email)")
-    p.add_argument("--hash", action="append", default=[], metavar="ALGO:HEX",
-                   help="also record this artifact hash (repeatable)")
-    p.add_argument("--offline", action="store_true",
-                   help="record from the repository's files alone, with no network "
-                        "(this version never uses the network)")
+    p.add_argument(
+        "--hash",
+        action="append",
+        default=[],
+        metavar="ALGO:HEX",
+        help="also record this artifact hash (repeatable)",
+    )
+    p.add_argument(
+        "--offline",
+        action="store_true",
+        help="record from the repository's files alone, with no network "
+        "(this version never uses the network)",
+    )
     policy_option(p)
 
     p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
@@ -84,8 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: never let it look like "allowed"
         if os.environ.get("BUMPGUARD_DEBUG"):
             raise
-        print(f"bumpguard: internal error: {type(exc).__name__}: {exc} "
-              "(set BUMPGUARD_DEBUG=1 for the traceback and report it)", file=sys.stderr)
+        print(
+            f"bumpguard: internal error: {type(exc).__name__}: {exc} "
+            "(set BUMPGUARD_DEBUG=1 for the traceback and report it)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

@@ -44,8 +44,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
     root = _root()
     policy = _policy(root, args.policy)
-    for line in review.approve(root, args.targets, args.reason, args.reviewer, policy,
-                               args.hash):
+    for line in review.approve(root, args.targets, args.reason, args.reviewer, policy, args.hash):
         print(line)
     return EXIT_OK
 
@@ -55,8 +54,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     from guard import review
 
     root = _root()
-    lines, code = review.init(root, review.PolicyLoader(root, args.policy), args.reviewer,
-                              args.force)
+    lines, code = review.init(
+        root, review.PolicyLoader(root, args.policy), args.reviewer, args.force
+    )
     print("\n".join(lines))
     return code
 
@@ -67,8 +67,10 @@ def cmd_policy(args: argparse.Namespace) -> int:
     if args.policy_command == "validate":
         spec = args.file or find_policy(root, None)
         policy = _policy(root, spec)
-        print(f"ok: {' + '.join(policy.sources)}: {len(policy.protect)} protected, "
-              f"{len(policy.deny)} deny rule(s), review_threshold {policy.review_threshold}")
+        print(
+            f"ok: {' + '.join(policy.sources)}: {len(policy.protect)} protected, "
+            f"{len(policy.deny)} deny rule(s), review_threshold {policy.review_threshold}"
+        )
         return EXIT_OK
     if args.policy_command == "show":
         data = _policy(root, args.policy).to_data()

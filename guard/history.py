@@ -40,8 +40,11 @@ def annotate(root: Path, findings: Sequence[Finding], base: str | None) -> str |
             raise UsageError(f"--base {base}: no such revision")
         return None  # a repository without commits yet
     listing = _git(root, "ls-tree", "-r", "-z", "--name-only", ref)
-    names = [n for n in listing.stdout.decode("utf-8", "surrogateescape").split("\0")
-             if n and manifests.file_format(n)]
+    names = [
+        n
+        for n in listing.stdout.decode("utf-8", "surrogateescape").split("\0")
+        if n and manifests.file_format(n)
+    ]
     wanted = {f.file for f in findings}
     if not names:
         for finding in findings:

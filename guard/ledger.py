@@ -83,9 +83,9 @@ class PackageLedger:
         if key is None:
             return None
         for approval in self.approvals:
-            if approval.source is None and approval.version is not None:
-                if _release_prefix(approval.version, width) == key:
-                    return approval
+            indexed = approval.source is None and approval.version is not None
+            if indexed and _release_prefix(str(approval.version), width) == key:
+                return approval
         return None
 
 
@@ -165,8 +165,16 @@ def dump(ledger: PackageLedger) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-_APPROVAL_FIELDS = {"version", "reviewer", "approved_at", "reason", "hashes", "source", "kind",
-                    "method"}
+_APPROVAL_FIELDS = {
+    "version",
+    "reviewer",
+    "approved_at",
+    "reason",
+    "hashes",
+    "source",
+    "kind",
+    "method",
+}
 
 
 def parse(text: str, display: str, name: str) -> PackageLedger:
@@ -178,11 +186,17 @@ def parse(text: str, display: str, name: str) -> PackageLedger:
     if not isinstance(data, dict):
         raise LedgerError(display, 1, "expected a JSON object")
     if data.get("schema") != SCHEMA:
-        raise LedgerError(display, _line(text, '"schema"'),
-                          f"unsupported ledger schema {data.get('schema')!r} (expected {SCHEMA})")
+        raise LedgerError(
+            display,
+            _line(text, '"schema"'),
+            f"unsupported ledger schema {data.get('schema')!r} (expected {SCHEMA})",
+        )
     if data.get("package") != name or canonicalize_name(str(data.get("package"))) != name:
-        raise LedgerError(display, _line(text, '"package"'),
-                          f"file is for {data.get('package')!r}, expected {name!r}")
+        raise LedgerError(
+            display,
+            _line(text, '"package"'),
+            f"file is for {data.get('package')!r}, expected {name!r}",
+        )
     items = data.get("approvals")
     if not isinstance(items, list):
         raise LedgerError(display, _line(text, '"approvals"'), "'approvals' must be a list")
@@ -212,9 +226,7 @@ def _approval(item: Any, display: str, line: int) -> Approval:
         if value is not None and not isinstance(value, str):
             raise LedgerError(display, line, f"{key!r} must be a string or null")
     hashes = item.get("hashes", [])
-    if not isinstance(hashes, list) or not all(
-        isinstance(h, str) and ":" in h for h in hashes
-    ):
+    if not isinstance(hashes, list) or not all(isinstance(h, str) and ":" in h for h in hashes):
         raise LedgerError(display, line, "'hashes' must be a list of 'algorithm:hex' strings")
     return Approval(
         version=version,

@@ -27,11 +27,15 @@ def text(report: Report) -> str:
     files = len(report.files)
     if report.blocked:
         lines.append("")
-        lines.append(f"bumpguard: blocked: {len(report.findings)} finding(s) in {files} "
-                     f"dependency file(s) (policy: {policy})")
+        lines.append(
+            f"bumpguard: blocked: {len(report.findings)} finding(s) in {files} "
+            f"dependency file(s) (policy: {policy})"
+        )
     else:
-        lines.append(f"bumpguard: ok: {len(report.dependencies)} dependencies in {files} "
-                     f"file(s) (policy: {policy})")
+        lines.append(
+            f"bumpguard: ok: {len(report.dependencies)} dependencies in {files} "
+            f"file(s) (policy: {policy})"
+        )
     return "\n".join(lines)
 
 

@@ -33,8 +33,7 @@ BUILTIN_PREFIX = "builtin:"
 DEFAULT_POLICY = "builtin:llm-gateways"
 THRESHOLDS = ("none", "major", "minor", "any")
 
-_TOP_KEYS = {"version", "extends", "protect", "unprotect", "deny", "allow_list",
-             "review_threshold"}
+_TOP_KEYS = {"version", "extends", "protect", "unprotect", "deny", "allow_list", "review_threshold"}
 _PROTECT_KEYS = {"name", "publisher"}
 _DENY_KEYS = {"package", "versions", "reason", "advisories"}
 _PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
@@ -126,9 +125,9 @@ class DenyRule:
         out = []
         for versions in self.versions:
             for item in versions:
-                if item.operator in ("==", "===") and "*" not in item.version:
-                    if spec.contains(item.version, prereleases=True):
-                        out.append(item.version)
+                exact = item.operator in ("==", "===") and "*" not in item.version
+                if exact and spec.contains(item.version, prereleases=True):
+                    out.append(item.version)
         return out
 
     def describe(self) -> str:
@@ -256,7 +255,7 @@ def load_policy(spec: str, base: Path | None = None) -> Policy:
 def _resolve(spec: str, base: Path) -> tuple[Path, str]:
     """The file a spec names and how to show it."""
     if spec.startswith(BUILTIN_PREFIX):
-        name = spec[len(BUILTIN_PREFIX):]
+        name = spec[len(BUILTIN_PREFIX) :]
         path = builtin_dir() / f"{name}.yaml"
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) or not path.is_file():
             known = ", ".join(BUILTIN_PREFIX + n for n in builtin_names())
@@ -283,8 +282,11 @@ def _merge_into(policy: Policy, spec: str, base: Path, stack: tuple[Path, ...]) 
     parsed = _validate(data, display, policy.warnings)
     for parent, line in parsed.extends:
         if re.match(r"^[a-z][a-z0-9+.-]*://", parent):
-            raise PolicyError(display, line, f"extends: {parent!r}: only relative paths and "
-                              "builtin:NAME are supported")
+            raise PolicyError(
+                display,
+                line,
+                f"extends: {parent!r}: only relative paths and builtin:NAME are supported",
+            )
         try:
             _merge_into(policy, parent, path.parent, (*stack, resolved))
         except GuardError as exc:
@@ -332,11 +334,14 @@ class _Checker:
     def warn(self, line: int | None, message: str) -> None:
         self.warnings.append(f"{_where(self.path, line)}: warning: {message}")
 
-    def unknown_keys(self, mapping: _yaml.LineDict, known: set[str], where: str) -> None:
+    def unknown_keys(self, mapping: dict[str, Any], known: set[str], where: str) -> None:
         for key in mapping:
             if key not in known:
                 hint = ", ".join(sorted(known))
-                self.warn(mapping.lines[key], f"unknown key {key!r} in {where} (known: {hint})")
+                self.warn(
+                    _key_line(mapping, key, 0) or None,
+                    f"unknown key {key!r} in {where} (known: {hint})",
+                )
 
     def string_list(self, value: Any, line: int, key: str) -> list[tuple[str, int]]:
         if isinstance(value, str):
@@ -416,20 +421,25 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
     check.unknown_keys(data, _TOP_KEYS, "the policy")
     version = data.get("version")
     if "version" not in data:
-        check.error(top, f"missing required key 'version' (this bumpguard reads version "
-                         f"{SCHEMA_VERSION})")
+        check.error(
+            top, f"missing required key 'version' (this bumpguard reads version {SCHEMA_VERSION})"
+        )
     elif version != SCHEMA_VERSION or isinstance(version, bool):
-        check.error(_key_line(data, "version", top),
-                    f"version: {version!r} is not supported (this bumpguard reads version "
-                    f"{SCHEMA_VERSION})")
+        check.error(
+            _key_line(data, "version", top),
+            f"version: {version!r} is not supported (this bumpguard reads version "
+            f"{SCHEMA_VERSION})",
+        )
     if "extends" in data:
-        parsed.extends = check.string_list(data["extends"], _key_line(data, "extends", top),
-                                           "extends")
+        parsed.extends = check.string_list(
+            data["extends"], _key_line(data, "extends", top), "extends"
+        )
     if "protect" in data:
         _validate_protect(check, data["protect"], _key_line(data, "protect", top), parsed)
     if "unprotect" in data:
-        for text, line in check.string_list(data["unprotect"],
-                                            _key_line(data, "unprotect", top), "unprotect"):
+        for text, line in check.string_list(
+            data["unprotect"], _key_line(data, "unprotect", top), "unprotect"
+        ):
             pattern = check.pattern(text, line, "unprotect")
             if pattern:
                 parsed.unprotect.append(pattern)
@@ -445,8 +455,10 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
     if "review_threshold" in data:
         value = data["review_threshold"]
         if value not in THRESHOLDS:
-            check.error(_key_line(data, "review_threshold", top),
-                        f"review_threshold: {value!r} is not one of {', '.join(THRESHOLDS)}")
+            check.error(
+                _key_line(data, "review_threshold", top),
+                f"review_threshold: {value!r} is not one of {', '.join(THRESHOLDS)}",
+            )
         else:
             parsed.review_threshold = value
     if check.problems:
@@ -465,11 +477,13 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -
             name = item
         elif isinstance(item, dict):
             check.unknown_keys(item, _PROTECT_KEYS, "a protect entry")
-            name = item.get("name")
-            if not isinstance(name, str):
-                check.error(item_line, "protect: each entry needs 'name', a package name or "
-                                       "pattern")
+            raw: Any = item.get("name")
+            if not isinstance(raw, str):
+                check.error(
+                    item_line, "protect: each entry needs 'name', a package name or pattern"
+                )
                 continue
+            name = raw
             if "publisher" in item:
                 publisher = _validate_publisher(
                     check, item["publisher"], _key_line(item, "publisher", item_line)
@@ -489,8 +503,9 @@ def _validate_publisher(check: _Checker, value: Any, line: int) -> Publisher | N
     kind = value.get("kind")
     if kind not in _PUBLISHER_FIELDS:
         kinds = ", ".join(sorted(_PUBLISHER_FIELDS))
-        check.error(_key_line(value, "kind", line), f"publisher: kind {kind!r} is not one of "
-                                                    f"{kinds}")
+        check.error(
+            _key_line(value, "kind", line), f"publisher: kind {kind!r} is not one of {kinds}"
+        )
         return None
     required, optional = _PUBLISHER_FIELDS[kind]
     check.unknown_keys(value, {"kind", "versions"} | required | optional, f"a {kind} publisher")
@@ -504,20 +519,22 @@ def _validate_publisher(check: _Checker, value: Any, line: int) -> Publisher | N
             continue
         text = value[key]
         if not isinstance(text, str) or not text.strip():
-            check.error(_key_line(value, key, line), f"publisher: {key} must be a non-empty "
-                                                      "string")
+            check.error(_key_line(value, key, line), f"publisher: {key} must be a non-empty string")
             ok = False
             continue
         fields.append((key, text.strip()))
     versions = None
     if "versions" in value:
-        specs = check.specifiers(value["versions"], _key_line(value, "versions", line),
-                                 "publisher.versions")
+        specs = check.specifiers(
+            value["versions"], _key_line(value, "versions", line), "publisher.versions"
+        )
         if len(specs) == 1:
             versions = specs[0]
         elif specs:
-            check.error(_key_line(value, "versions", line),
-                        "publisher.versions: give one specifier set, such as '>=1.83.0'")
+            check.error(
+                _key_line(value, "versions", line),
+                "publisher.versions: give one specifier set, such as '>=1.83.0'",
+            )
             ok = False
     return Publisher(kind, tuple(fields), versions) if ok else None
 
@@ -529,32 +546,43 @@ def _validate_deny(check: _Checker, value: Any, line: int, parsed: _Parsed) -> N
     for i, item in enumerate(value):
         item_line = _item_line(value, i, line)
         if not isinstance(item, dict):
-            check.error(item_line, f"deny: each entry must be a mapping with 'package', got "
-                                   f"{_kind(item)}")
+            check.error(
+                item_line, f"deny: each entry must be a mapping with 'package', got {_kind(item)}"
+            )
             continue
         check.unknown_keys(item, _DENY_KEYS, "a deny entry")
-        package = item.get("package")
+        package: Any = item.get("package")
         if not isinstance(package, str):
             check.error(item_line, "deny: each entry needs 'package'")
             continue
         pattern = check.pattern(package.strip(), _key_line(item, "package", item_line), "deny")
         versions: tuple[SpecifierSet, ...] = ()
         if "versions" in item:
-            versions = check.specifiers(item["versions"], _key_line(item, "versions", item_line),
-                                        "deny.versions")
-            if not versions:
-                check.error(_key_line(item, "versions", item_line),
-                            "deny.versions: empty; omit the key to deny every version")
+            versions = check.specifiers(
+                item["versions"], _key_line(item, "versions", item_line), "deny.versions"
+            )
+            if item["versions"] in ([], "", None):
+                check.error(
+                    _key_line(item, "versions", item_line),
+                    "deny.versions: empty; omit the key to deny every version",
+                )
         reason = item.get("reason", "")
         if not isinstance(reason, str):
             check.error(_key_line(item, "reason", item_line), "deny.reason must be a string")
             reason = ""
-        advisories = check.string_list(item.get("advisories", []),
-                                       _key_line(item, "advisories", item_line),
-                                       "deny.advisories")
+        advisories = check.string_list(
+            item.get("advisories", []), _key_line(item, "advisories", item_line), "deny.advisories"
+        )
         if pattern:
-            parsed.deny.append(DenyRule(pattern, versions, " ".join(reason.split()),
-                                        tuple(a for a, _ in advisories), check.path))
+            parsed.deny.append(
+                DenyRule(
+                    pattern,
+                    versions,
+                    " ".join(reason.split()),
+                    tuple(a for a, _ in advisories),
+                    check.path,
+                )
+            )
 
 
 def find_policy(root: Path, explicit: str | None) -> str:
@@ -578,8 +606,11 @@ def find_policy(root: Path, explicit: str | None) -> str:
                 value = config["policy"]
                 if not isinstance(value, str) or not value:
                     line = _toml.line_of(text, "[tool.bumpguard]")
-                    raise PolicyError("pyproject.toml", line,
-                                      "[tool.bumpguard] policy must be a path or builtin:NAME")
+                    raise PolicyError(
+                        "pyproject.toml",
+                        line,
+                        "[tool.bumpguard] policy must be a path or builtin:NAME",
+                    )
                 if value.startswith(BUILTIN_PREFIX):
                     return value
                 return str(root / value)

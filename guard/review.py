@@ -72,8 +72,9 @@ def parse_target(text: str) -> Target:
     specs = list(req.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
         return Target(name, specs[0].version, None)
-    raise UsageError(f"{text!r}: approve one exact version (NAME==VERSION) or source "
-                     "(NAME @ URL), not a range")
+    raise UsageError(
+        f"{text!r}: approve one exact version (NAME==VERSION) or source (NAME @ URL), not a range"
+    )
 
 
 def git_identity(root: Path) -> str | None:
@@ -81,8 +82,13 @@ def git_identity(root: Path) -> str | None:
     values = []
     for key in ("user.name", "user.email"):
         try:
-            proc = subprocess.run(["git", "config", "--get", key], cwd=root,
-                                  capture_output=True, text=True, check=False)
+            proc = subprocess.run(
+                ["git", "config", "--get", key],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
         except OSError:
             return None
         values.append(proc.stdout.strip())
@@ -113,8 +119,14 @@ def _hashes_for(target: Target, deps: Sequence[Dependency]) -> tuple[tuple[str, 
     return tuple(sorted(hashes)), files
 
 
-def approve(root: Path, texts: Sequence[str], reason: str, reviewer: str | None,
-            policy: Policy, extra_hashes: Sequence[str] = ()) -> list[str]:
+def approve(
+    root: Path,
+    texts: Sequence[str],
+    reason: str,
+    reviewer: str | None,
+    policy: Policy,
+    extra_hashes: Sequence[str] = (),
+) -> list[str]:
     """Record a review of each target; refuses denied versions. Returns lines to print."""
     if not reason.strip():
         raise UsageError("--reason is required: say why this version is acceptable")
@@ -122,34 +134,42 @@ def approve(root: Path, texts: Sequence[str], reason: str, reviewer: str | None,
     for target in targets:
         rule = policy.denial(target.name, target.version)
         if rule is not None:
-            raise Refused(f"{target.spec} is denied by {rule.origin} ({rule.reason or 'no reason'}"
-                          f"); no approval can override a deny")
+            raise Refused(
+                f"{target.spec} is denied by {rule.origin} ({rule.reason or 'no reason'}"
+                f"); no approval can override a deny"
+            )
     for value in extra_hashes:
         if ":" not in value:
             raise UsageError(f"--hash {value!r}: expected ALGORITHM:HEX, e.g. sha256:...")
     who = reviewer or git_identity(root)
     if not who:
-        raise UsageError("who is approving? set git config user.name and user.email, or pass "
-                         "--reviewer")
-    deps = manifests.read_all(manifests.discover(root), manifests.ReadContext(root))
+        raise UsageError(
+            "who is approving? set git config user.name and user.email, or pass --reviewer"
+        )
+    deps = manifests.read_all(manifests.discover(root, untracked=True), manifests.ReadContext(root))
     ledger = Ledger(root)
     lines = []
     when = _now()
     for target in targets:
         hashes, files = _hashes_for(target, deps)
         hashes = tuple(sorted({*hashes, *(h.lower() for h in extra_hashes)}))
-        approval = Approval(target.version, who, when, " ".join(reason.split()), hashes,
-                            target.source)
+        approval = Approval(
+            target.version, who, when, " ".join(reason.split()), hashes, target.source
+        )
         path = ledger.record(target.name, [approval])
         rel = path.relative_to(root).as_posix()
-        found = f"{len(hashes)} hash(es) from {', '.join(files)}" if files else (
-            "not in the repository's dependency files yet; no hashes recorded")
+        found = (
+            f"{len(hashes)} hash(es) from {', '.join(files)}"
+            if files
+            else ("not in the repository's dependency files yet; no hashes recorded")
+        )
         lines.append(f"approved {target.spec} ({found}) by {who} -> {rel}")
     return lines
 
 
-def init(root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: bool
-         ) -> tuple[list[str], int]:
+def init(
+    root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: bool
+) -> tuple[list[str], int]:
     """Write a starter policy, record the current versions as a baseline, and say what is
     left. Returns lines to print and the exit code."""
     lines = []
@@ -161,8 +181,9 @@ def init(root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: b
         lines.append(f"wrote {POLICY_FILE} (extends builtin:llm-gateways)")
     policy = policy_loader()
     report = check.run(root, None, policy)
-    baseline = [f for f in report.findings if f.rule in
-                (check.UNREVIEWED, check.THRESHOLD, check.SOURCE)]
+    baseline = [
+        f for f in report.findings if f.rule in (check.UNREVIEWED, check.THRESHOLD, check.SOURCE)
+    ]
     remaining = [f for f in report.findings if f not in baseline]
     if baseline:
         who = reviewer or git_identity(root) or "bumpguard init"
@@ -173,16 +194,24 @@ def init(root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: b
             target = parse_target(finding.approve)
             hashes, _ = _hashes_for(target, report.dependencies)
             by_name[target.name][(target.version, target.source)] = Approval(
-                target.version, who, when, "baseline recorded by bumpguard init", hashes,
-                target.source, kind="baseline")
+                target.version,
+                who,
+                when,
+                "baseline recorded by bumpguard init",
+                hashes,
+                target.source,
+                kind="baseline",
+            )
         ledger = Ledger(root)
         for name, approvals in sorted(by_name.items()):
             ledger.record(name, list(approvals.values()))
             for approval in approvals.values():
                 shown = approval.source or approval.version
                 lines.append(f"baseline: {name} {shown}")
-        lines.append(f"recorded {sum(len(a) for a in by_name.values())} baseline approval(s) "
-                     f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}")
+        lines.append(
+            f"recorded {sum(len(a) for a in by_name.values())} baseline approval(s) "
+            f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}"
+        )
     else:
         lines.append("nothing to baseline: no protected dependency without a review")
     for finding in remaining:

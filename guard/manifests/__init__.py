@@ -34,8 +34,23 @@ FILES_PATTERN = (
 )
 
 _SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox",
-     "site-packages", "build", "dist", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "node_modules",
+        "__pycache__",
+        ".tox",
+        ".nox",
+        "site-packages",
+        "build",
+        "dist",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+    }
 )
 
 LOCK_FORMATS = frozenset({"uv.lock", "poetry.lock", "pylock", "Pipfile.lock"})
@@ -133,22 +148,24 @@ def read_all(paths: Iterable[Path], ctx: ReadContext) -> list[Dependency]:
     return deps
 
 
-def discover(root: Path) -> list[Path]:
+def discover(root: Path, untracked: bool = False) -> list[Path]:
     """Every supported dependency file in the repository: tracked or staged files in a git
-    work tree, otherwise every file below ``root`` outside virtual environments."""
-    names = _git_files(root)
+    work tree (and untracked, not ignored ones with ``untracked``), otherwise every file
+    below ``root`` outside virtual environments."""
+    names = _git_files(root, untracked)
     if names is None:
         names = _walk(root)
     found = [root / name for name in sorted(names) if file_format(name)]
     return [path for path in found if path.is_file()]
 
 
-def _git_files(root: Path) -> list[str] | None:
+def _git_files(root: Path, untracked: bool) -> list[str] | None:
     if not (root / ".git").exists():
         return None
+    extra = ["--others", "--exclude-standard"] if untracked else []
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached"],
+            ["git", "ls-files", "-z", "--cached", *extra],
             cwd=root,
             capture_output=True,
             check=False,

@@ -1,0 +1,246 @@
+"""The policy file: schema validation with lines, extends and merge rules, discovery."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from guard.errors import InputError, PolicyError
+from guard.policy import (
+    DEFAULT_POLICY,
+    builtin_names,
+    find_policy,
+    load_policy,
+)
+from tests.conftest import Repo
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_builtin_policy_protects_gateways_and_denies_compromised_litellm() -> None:
+    policy = load_policy(DEFAULT_POLICY)
+    assert "llm-gateways" in builtin_names()
+    for name in (
+        "litellm",
+        "openai",
+        "anthropic",
+        "google-genai",
+        "google-generativeai",
+        "mistralai",
+        "cohere",
+        "groq",
+        "together",
+        "langchain",
+        "langchain-openai",
+        "llama-index",
+        "llama-index-core",
+        "dspy",
+        "instructor",
+    ):
+        assert policy.protection(name) is not None, name
+    assert policy.protection("requests") is None
+    for version in ("1.82.7", "1.82.8"):
+        rule = policy.denial("litellm", version)
+        assert rule is not None
+        assert set(rule.advisories) == {"PYSEC-2026-2", "MAL-2026-2144", "GHSA-5mg7-485q-xm76"}
+    assert policy.denial("litellm", "1.82.6") is None
+    assert policy.denial("litellm", "1.83.0") is None
+    publisher = policy.protect["litellm"].publisher
+    assert publisher is not None
+    assert publisher.kind == "github"
+    assert publisher.get("repository") == "BerriAI/litellm"
+    assert publisher.get("workflow") == "publish_to_pypi.yml"
+    assert publisher.get("environment") == "pypi-publish"
+    assert publisher.versions is not None and "1.83.0" in publisher.versions
+    assert "1.82.6" not in publisher.versions
+
+
+def test_every_problem_is_reported_at_once_with_its_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "p.yaml",
+        """\
+version: 1
+protect:
+  - name: openai
+    publisher: {kind: sourceforge}
+  - 42
+deny:
+  - package: litellm
+    versions: "1.82.7"
+  - reason: no package
+review_threshold: patch
+""",
+    )
+    with pytest.raises(PolicyError) as info:
+        load_policy(str(path))
+    text = str(info.value)
+    lines = text.splitlines()
+    assert len(lines) == 5, text
+    assert "p.yaml:4: publisher: kind 'sourceforge'" in text
+    assert "p.yaml:5: protect: expected a name or a mapping, got int 42" in text
+    assert (
+        "p.yaml:8: deny.versions: '1.82.7' is not a PEP 440 specifier set "
+        "(write ==1.2.3, not 1.2.3)" in text
+    )
+    assert "p.yaml:9: deny: each entry needs 'package'" in text
+    assert "p.yaml:10: review_threshold: 'patch' is not one of none, major, minor, any" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("version: 1\nprotect: [\n", "p.yaml:3: invalid YAML"),
+        ("version: 2\n", "p.yaml:1: version: 2 is not supported"),
+        ("protect: [x]\n", "p.yaml:1: missing required key 'version'"),
+        ("- just\n- a list\n", "p.yaml:1: a policy must be a mapping, got a list"),
+        ("version: 1\nversion: 1\n", "p.yaml:2: duplicate key 'version'"),
+        ("version: 1\nprotect: &a [x]\nunprotect: *a\n", "anchors and aliases"),
+        ("version: 1\nprotect:\n  - 'bad name!'\n", "p.yaml:3: protect: 'bad name!' is not"),
+        (
+            "version: 1\nprotect:\n  - name: litellm\n    publisher:\n      kind: github\n",
+            "p.yaml:4: publisher: a github publisher needs 'repository'",
+        ),
+        ("version: 1\nextends: [missing.yaml]\n", "missing.yaml: no such file"),
+        ("version: 1\nextends: [builtin:nope]\n", "unknown built-in policy 'builtin:nope'"),
+        (
+            "version: 1\nextends: ['https://example.org/p.yaml']\n",
+            "p.yaml:2: extends: 'https://example.org/p.yaml': only relative paths",
+        ),
+        ("version: 1\nallow_list: {requests: 1}\n", "allow_list: expected a list of strings"),
+        ("\xff\xfe", "p.yaml"),
+    ],
+)
+def test_invalid_policies_name_file_and_line(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="latin-1" if text.startswith("\xff") else "utf-8")
+    with pytest.raises(InputError) as info:
+        load_policy(str(path))
+    assert expected in str(info.value)
+
+
+def test_unknown_keys_are_warned_about_not_fatal(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "p.yaml",
+        "version: 1\nprotekt: [openai]\ndeny:\n  - package: x\n    reasn: typo\n",
+    )
+    policy = load_policy(str(path))
+    assert any("p.yaml:2: warning: unknown key 'protekt'" in w for w in policy.warnings)
+    assert any(
+        "p.yaml:5: warning: unknown key 'reasn' in a deny entry" in w for w in policy.warnings
+    )
+    assert policy.denial("x", "1.0") is not None  # a deny with no versions denies all
+
+
+def test_extends_merge_rules(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "shared/base.yaml",
+        """\
+version: 1
+extends: [builtin:llm-gateways]
+protect: [internal-sdk, "acme-*"]
+deny:
+  - package: requests
+    versions: ["<2.20"]
+    reason: CVE-2018-18074
+allow_list: [requests, litellm]
+review_threshold: minor
+""",
+    )
+    local = write(
+        tmp_path,
+        "repo/.bumpguard.yaml",
+        """\
+version: 1
+extends: [../shared/base.yaml]
+protect:
+  - name: acme-tools
+    publisher: {kind: google, email: ci@acme.iam.gserviceaccount.com}
+unprotect: [openai, "langchain-*"]
+deny:
+  - package: urllib3
+    versions: "<1.26.5"
+allow_list: [urllib3]
+review_threshold: major
+""",
+    )
+    policy = load_policy(str(local))
+    assert [Path(s).name for s in policy.sources] == [
+        "builtin:llm-gateways",
+        "base.yaml",
+        ".bumpguard.yaml",
+    ]
+    assert policy.protection("internal-sdk") is not None
+    assert policy.protection("openai") is None  # unprotected by the repo
+    assert policy.protection("langchain-openai") is None  # glob unprotected
+    assert policy.protection("litellm") is not None  # kept from the built-in
+    rule = policy.protection("acme-tools")
+    assert rule is not None and rule.publisher is not None
+    assert rule.publisher.kind == "google"
+    assert policy.protection("acme-other") is not None  # glob from the base
+    assert policy.denial("requests", "2.19.0") is not None  # denies accumulate
+    assert policy.denial("urllib3", "1.26.4") is not None
+    assert policy.denial("litellm", "1.82.8") is not None
+    assert policy.allowed("requests") and policy.allowed("urllib3")
+    assert not policy.allowed("flask")
+    assert policy.review_threshold == "major"  # last one wins
+
+
+def test_exact_protect_beats_an_unprotect_glob(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "p.yaml",
+        "version: 1\nextends: [builtin:llm-gateways]\n"
+        "unprotect: ['langchain-*']\nprotect: [langchain-core]\n",
+    )
+    policy = load_policy(str(path))
+    assert policy.protection("langchain-core") is not None
+    assert policy.protection("langchain-openai") is None
+
+
+def test_extends_cycle_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "version: 1\nextends: [b.yaml]\n")
+    write(tmp_path, "b.yaml", "version: 1\nextends: [a.yaml]\n")
+    with pytest.raises(PolicyError, match="extends cycle"):
+        load_policy(str(tmp_path / "a.yaml"))
+
+
+def test_policy_discovery_order(repo: Repo) -> None:
+    root = repo.path
+    assert find_policy(root, None) == DEFAULT_POLICY
+    repo.write("pyproject.toml", "[project]\nname='x'\n[tool.bumpguard]\npolicy = 'sec/p.yaml'\n")
+    assert find_policy(root, None) == str(root / "sec/p.yaml")
+    repo.write(".bumpguard.yaml", "version: 1\n")
+    assert find_policy(root, None) == str(root / ".bumpguard.yaml")
+    assert find_policy(root, "other.yaml") == "other.yaml"
+    repo.write("pyproject.toml", "[tool.bumpguard]\npolicy = 3\n")
+    (root / ".bumpguard.yaml").unlink()
+    with pytest.raises(PolicyError, match=r"pyproject.toml:1: \[tool.bumpguard\] policy"):
+        find_policy(root, None)
+
+
+def test_policy_commands(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    assert repo.run("policy", "validate") == 0
+    assert "ok: builtin:llm-gateways" in capsys.readouterr().out
+    repo.write(
+        ".bumpguard.yaml", "version: 1\nextends: [builtin:llm-gateways]\nprotect: [my-sdk]\n"
+    )
+    assert repo.run("policy", "show", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    names = [p["name"] for p in data["protect"]]
+    assert "my-sdk" in names and "litellm" in names
+    assert data["sources"][0] == "builtin:llm-gateways"
+    assert repo.run("policy", "show") == 0
+    assert "name: my-sdk" in capsys.readouterr().out
+    repo.write("bad.yaml", "version: 1\nreview_threshold: always\n")
+    assert repo.run("policy", "validate", str(repo.path / "bad.yaml")) == 2
+    assert "bad.yaml:2: review_threshold" in capsys.readouterr().err
