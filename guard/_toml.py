@@ -29,6 +29,8 @@ def loads(text: str, path: str) -> dict[str, Any]:
             line_no = int(match.group(1))
         message = _AT_LINE.sub("", message).strip()
         raise InputError(path, line_no, f"invalid TOML: {message}") from None
+    except RecursionError:
+        raise InputError(path, None, "invalid TOML: nested too deeply") from None
 
 
 def line_of(text: str, needle: str, start: int = 0) -> int:
@@ -37,3 +39,24 @@ def line_of(text: str, needle: str, start: int = 0) -> int:
     if index < 0:
         return 0
     return text.count("\n", 0, index) + 1
+
+
+def table_lines(
+    text: str, count: int, header: re.Pattern[str], loose: re.Pattern[str]
+) -> list[int]:
+    """Line numbers of the ``count`` array-of-tables headers, in order, from one pass.
+
+    Falls back to a looser pattern, then to 0 (unknown), when the headers cannot be matched
+    one to one with the parsed array (hand-edited spacing, inline arrays).
+    """
+    for pattern in (header, loose):
+        offsets = [match.start() for match in pattern.finditer(text)]
+        if len(offsets) == count:
+            lines: list[int] = []
+            line, last = 1, 0
+            for offset in offsets:
+                line += text.count("\n", last, offset)
+                last = offset
+                lines.append(line)
+            return lines
+    return [0] * count

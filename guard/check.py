@@ -226,7 +226,7 @@ def _hash_findings(dep: Dependency, approved: tuple[str, ...], spec: str, add: _
             spec,
         )
         return
-    unknown = sorted(dep.hashes - set(approved))
+    unknown = sorted({h.lower() for h in dep.hashes} - set(approved))
     if unknown:
         shown = ", ".join(h[:19] + "..." for h in unknown[:3])
         more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""

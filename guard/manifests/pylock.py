@@ -1,0 +1,142 @@
+"""Reader for PEP 751 lock files (``pylock.toml``, ``pylock.<name>.toml``).
+
+``packaging.pylock`` validates the file; a validation error is reported at the line of the
+offending key when it can be found. ``attestation-identities`` are validated but not yet
+carried into the record.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from packaging.pylock import (
+    Package,
+    Pylock,
+    PylockUnsupportedVersionError,
+    PylockValidationError,
+)
+
+from guard import _toml
+from guard._files import read_text
+from guard.errors import InputError
+from guard.manifests import ReadContext
+from guard.model import Dependency, SourceKind
+
+_HEADER = re.compile(r"^\[\[packages\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+_LOOSE_HEADER = re.compile(
+    r"^[ \t]*\[\[[ \t]*(?:packages|\"packages\"|'packages')[ \t]*\]\]", re.MULTILINE
+)
+_CONTEXT = re.compile(r"^packages\[(\d+)\](?:\.(.*))?$")
+
+
+def read(path: Path, ctx: ReadContext) -> list[Dependency]:
+    """Read every package a PEP 751 lock file lists, with its hashes and source."""
+    display = ctx.display(path)
+    text = read_text(path, display)
+    data = _toml.loads(text, display)
+    raw_packages = data.get("packages")
+    count = len(raw_packages) if isinstance(raw_packages, list) else 0
+    lines = _toml.table_lines(text, count, _HEADER, _LOOSE_HEADER)
+    try:
+        lock = Pylock.from_dict(data)
+    except PylockValidationError as exc:
+        line = _error_line(exc, text, lines)
+        raise InputError(display, line, f"invalid pylock: {exc}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # defensive
+        raise InputError(display, None, f"invalid pylock: {exc}") from None
+    deps: list[Dependency] = []
+    for index, package in enumerate(lock.packages):
+        line = lines[index] if index < len(lines) else 0
+        source, location, hashes = _source(package)
+        deps.append(
+            Dependency(
+                name=package.name,
+                file=display,
+                line=line,
+                version=str(package.version) if package.version is not None else None,
+                hashes=hashes,
+                source=source,
+                location=location,
+                locked=True,
+                marker=str(package.marker) if package.marker is not None else None,
+            )
+        )
+    return deps
+
+
+def _source(package: Package) -> tuple[SourceKind, str | None, frozenset[str]]:
+    """Source kind, location and ``algo:hex`` hashes of one validated package."""
+    if package.vcs is not None:
+        vcs = package.vcs
+        if vcs.url is None:
+            return "vcs", vcs.path, frozenset()
+        location = vcs.url
+        if not location.startswith(f"{vcs.type}+"):
+            location = f"{vcs.type}+{location}"
+        location += f"@{vcs.commit_id}"
+        if vcs.subdirectory:
+            location += f"#subdirectory={vcs.subdirectory}"
+        return "vcs", location, frozenset()
+    if package.directory is not None:
+        return "path", package.directory.path, frozenset()
+    if package.archive is not None:
+        archive = package.archive
+        hashes = frozenset(f"{algo}:{digest}" for algo, digest in archive.hashes.items())
+        if archive.url is not None:
+            return "url", archive.url, hashes
+        return "path", archive.path, hashes
+    found: set[str] = set()
+    if package.sdist is not None:
+        found.update(f"{algo}:{digest}" for algo, digest in package.sdist.hashes.items())
+    for wheel in package.wheels or ():
+        found.update(f"{algo}:{digest}" for algo, digest in wheel.hashes.items())
+    return "index", package.index, frozenset(found)
+
+
+def _error_line(exc: PylockValidationError, text: str, lines: list[int]) -> int:
+    """The line of the key a validation error names (``packages[2].sdist.hashes``).
+
+    A missing key is reported at its parent; failing that, at the ``[[packages]]`` header
+    of the entry, or at line 1.
+    """
+    context = exc.context or ""
+    if isinstance(exc, PylockUnsupportedVersionError):
+        context = "lock-version"
+    keys = [key for key in re.sub(r"\[\d+\]", "", context).split(".") if key]
+    if exc.message == "Missing required value" and keys:
+        keys.pop()
+    start, end, line = 0, len(text), 1
+    match = _CONTEXT.match(context)
+    if match is not None:
+        index = int(match.group(1))
+        header = lines[index] if index < len(lines) else 0
+        if not header:
+            return 1
+        start, line = _offset_of_line(text, header), header
+        following = [number for number in lines if number > header]
+        end = _offset_of_line(text, following[0]) if following else len(text)
+        keys = keys[1:]  # "packages"
+    for key in keys:
+        found = _key_offset(text, key, start, end)
+        if found < 0:
+            break
+        start, line = found, text.count("\n", 0, found) + 1
+    return line
+
+
+def _key_offset(text: str, key: str, start: int, end: int) -> int:
+    """Offset of ``key =`` or ``[...key]`` between two offsets, or -1."""
+    escaped = re.escape(key)
+    pattern = re.compile(
+        rf"(?:^[ \t]*|[{{,][ \t]*){escaped}[ \t]*=|^[ \t]*\[\[?[^\]\n]*\b{escaped}\]", re.M
+    )
+    match = pattern.search(text, start, end)
+    return match.start() if match else -1
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.index("\n", offset) + 1
+    return offset
