@@ -16,7 +16,8 @@ class Dependency:
     or a lock entry); ``specifier`` keeps what the file says otherwise. ``hashes`` are
     ``"<algorithm>:<hex>"`` strings. ``location`` is the URL, VCS URL or path for non-index
     sources. ``locked`` marks entries read from a lock file (uv.lock, poetry.lock, pylock,
-    Pipfile.lock).
+    Pipfile.lock). ``attestation_identities`` are the publisher identities a pylock.toml
+    expects (PEP 751), each as sorted ``(key, value)`` pairs.
     """
 
     name: str
@@ -30,6 +31,7 @@ class Dependency:
     locked: bool = False
     marker: str | None = None
     extras: tuple[str, ...] = ()
+    attestation_identities: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     @property
     def where(self) -> str:

@@ -986,6 +986,10 @@ PYLOCK = f"""
 def test_pylock(tmp_path: Path, filename: str) -> None:
     write(tmp_path, filename, PYLOCK)
     deps = read(tmp_path, filename)
+    assert deps[0].attestation_identities == (
+        (("kind", "GitHub"), ("repository", "certifi/python-certifi"), ("workflow", "release.yml")),
+    )
+    assert deps[1].attestation_identities == ()
     assert [(d.name, d.line, d.version, d.source, d.location, d.hashes) for d in deps] == [
         (
             "certifi",

@@ -1,8 +1,8 @@
 """Reader for PEP 751 lock files (``pylock.toml``, ``pylock.<name>.toml``).
 
 ``packaging.pylock`` validates the file; a validation error is reported at the line of the
-offending key when it can be found. ``attestation-identities`` are validated but not yet
-carried into the record.
+offending key when it can be found. ``attestation-identities`` are kept on the record as the
+identities the lock expects the package's publisher to have.
 """
 
 from __future__ import annotations
@@ -60,9 +60,18 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
                 location=location,
                 locked=True,
                 marker=str(package.marker) if package.marker is not None else None,
+                attestation_identities=_identities(package),
             )
         )
     return deps
+
+
+def _identities(package: Package) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """The package's ``attestation-identities``, each as sorted (key, value) pairs."""
+    return tuple(
+        tuple(sorted((str(k), str(v)) for k, v in identity.items()))
+        for identity in package.attestation_identities or ()
+    )
 
 
 def _source(package: Package) -> tuple[SourceKind, str | None, frozenset[str]]:
