@@ -41,6 +41,14 @@ def line_of(text: str, needle: str, start: int = 0) -> int:
     return text.count("\n", 0, index) + 1
 
 
+def header_patterns(key: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The exact and the loose pattern of an ``[[key]]`` header line, for ``table_lines``."""
+    quoted = re.escape(key)
+    exact = re.compile(rf"\n\[\[{quoted}\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
+    loose = re.compile(rf"\n[ \t]*\[\[[ \t]*(?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*\]\]")
+    return exact, loose
+
+
 def table_lines(
     text: str, count: int, header: re.Pattern[str], loose: re.Pattern[str]
 ) -> list[int]:

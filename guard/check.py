@@ -16,7 +16,7 @@ from typing import Protocol
 
 from guard import manifests
 from guard.ledger import Ledger
-from guard.model import Dependency
+from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy import Policy
 
 # Rule ids, stable for JSON output and documentation.
@@ -244,7 +244,11 @@ class _Add(Protocol):
 
 
 def _inside(dep: Dependency, root: Path) -> bool:
+    """Whether a path dependency is a directory of the repository's own code (a wheel or
+    sdist file committed to the repository is not: nobody reviews its bytes in a diff)."""
     if dep.source != "path" or dep.location is None:
+        return False
+    if dep.location.split("#", 1)[0].lower().endswith(ARCHIVE_SUFFIXES):
         return False
     location = dep.location
     if location.startswith("file://"):

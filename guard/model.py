@@ -7,6 +7,19 @@ from typing import Literal
 
 SourceKind = Literal["index", "url", "vcs", "path"]
 
+# File names of distributions (wheels and sdists, including legacy sdist formats).
+ARCHIVE_SUFFIXES = (
+    ".whl",
+    ".tar.gz",
+    ".tgz",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tar",
+    ".zip",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Dependency:

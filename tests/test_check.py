@@ -336,3 +336,27 @@ def test_cli_entry_points() -> None:
         [sys.executable, "-m", "guard"], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 2
+
+
+def test_direct_references_to_archives_carry_their_version(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (repo.path / "vendor").mkdir()
+    (repo.path / "vendor/litellm-1.82.8-py3-none-any.whl").write_bytes(b"PK")
+    repo.write("vendor/tool/pyproject.toml", '[project]\nname = "tool"\nversion = "1"\n')
+    repo.write(
+        "requirements.txt",
+        "./vendor/litellm-1.82.8-py3-none-any.whl\n"
+        "six @ https://example.org/files/six-1.16.0-py2.py3-none-any.whl\n"
+        "file:vendor/attrs-23.1.0.tar.gz\n"
+        "./vendor/tool\n",
+    )
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1
+    found = [(f["rule"], f["package"], f["version"]) for f in data["findings"]]  # type: ignore[union-attr]
+    assert found == [
+        ("denied", "litellm", "1.82.8"),  # a committed wheel is no way around a deny
+        ("unreviewed-source", "six", "1.16.0"),
+        ("unreviewed-source", "attrs", "23.1.0"),  # an archive in the repository is no diff
+    ]

@@ -23,10 +23,7 @@ from guard.errors import InputError
 from guard.manifests import ReadContext
 from guard.model import Dependency, SourceKind
 
-_HEADER = re.compile(r"\n\[\[packages\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
-_LOOSE_HEADER = re.compile(
-    r"\n[ \t]*\[\[[ \t]*(?:packages|\"packages\"|'packages')[ \t]*\]\]", re.MULTILINE
-)
+_HEADER, _LOOSE_HEADER = _toml.header_patterns("packages")
 _CONTEXT = re.compile(r"^packages\[(\d+)\](?:\.(.*))?$")
 
 

@@ -34,7 +34,7 @@ from guard import _toml
 from guard._files import read_text
 from guard.errors import InputError
 from guard.manifests import ReadContext, read_file
-from guard.model import Dependency, SourceKind
+from guard.model import ARCHIVE_SUFFIXES, Dependency, SourceKind
 
 # The files being read right now, outermost first: an include of one of them is a cycle.
 _INCLUDE_STACK: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
@@ -48,7 +48,6 @@ _NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")
 _EXTRAS = re.compile(r"^(.+?)(\[[^\[\]]*\])$")
 _HASH = re.compile(r"^([A-Za-z0-9_-]+):([0-9A-Fa-f]+)$")
 _HASH_ALGORITHMS = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
-_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 
 _INCLUDE_OPTIONS = frozenset({"-r", "--requirement", "-c", "--constraint"})
 _EDITABLE_OPTIONS = frozenset({"-e", "--editable"})
@@ -93,6 +92,27 @@ def exact_version(specifier: SpecifierSet) -> str | None:
     return None
 
 
+def archive_version(location: str) -> str | None:
+    """The version a wheel or sdist file name in a URL or path states, if it is one.
+
+    A direct reference to ``litellm-1.82.8-py3-none-any.whl`` is litellm 1.82.8, whatever
+    the requirement says, so deny rules and reviews apply to it.
+    """
+    try:
+        raw = urlsplit(location).path if _URL.match(location) else location
+    except ValueError:
+        return None
+    basename = unquote(raw.split("#", 1)[0]).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    try:
+        if basename.lower().endswith(".whl"):
+            return str(parse_wheel_filename(basename)[1])
+        if _is_archive(basename):
+            return str(parse_sdist_filename(basename)[1])
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
+    return None
+
+
 def url_source(url: str) -> SourceKind:
     """The source kind of a direct reference: VCS, archive URL or local path."""
     if _VCS.match(url):
@@ -121,6 +141,8 @@ def from_requirement(
     if req.url:
         source = url_source(req.url)
         location = req.url
+        if source != "vcs":
+            version = version or archive_version(req.url)
     return Dependency(
         name=canonicalize_name(req.name),
         file=file,
@@ -312,6 +334,7 @@ def _line_dependency(
         name=name,
         file=display,
         line=line,
+        version=archive_version(spec) if source != "vcs" else None,
         hashes=hashes,
         source=source,
         location=spec,
@@ -331,7 +354,7 @@ def _looks_like_path(spec: str) -> bool:
 
 
 def _is_archive(name: str) -> bool:
-    return name.lower().endswith(_ARCHIVES)
+    return name.lower().endswith(ARCHIVE_SUFFIXES)
 
 
 def _url_name(

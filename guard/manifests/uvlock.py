@@ -19,8 +19,7 @@ from guard.errors import InputError
 from guard.manifests import ReadContext
 from guard.model import Dependency, SourceKind
 
-_HEADER = re.compile(r"\n\[\[package\]\][ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)
-_LOOSE_HEADER = re.compile(r"\n[ \t]*\[\[[ \t]*(?:package|\"package\"|'package')[ \t]*\]\]", re.M)
+_HEADER, _LOOSE_HEADER = _toml.header_patterns("package")
 _NORMALISED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 _SOURCES: dict[str, SourceKind] = {
