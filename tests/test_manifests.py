@@ -156,10 +156,10 @@ def test_requirements_order_files_and_lines(requirements_repo: Path) -> None:
         ("certifi", "2024.2.2", "", "index", None),
         ("cryptography", "42.0.5", "", "index", None),
         ("tomli", None, ">=2.0", "index", None),
-        ("attrs", None, "", "url", f"{FILES}/e0/44/attrs-23.2.0-py3-none-any.whl"),
+        ("attrs", "23.2.0", "", "url", f"{FILES}/e0/44/attrs-23.2.0-py3-none-any.whl"),
         (
             "six",
-            None,
+            "1.16.0",
             "",
             "url",
             f"{FILES}/d9/5a/six-1.16.0-py2.py3-none-any.whl#sha256={SIX_WHEEL}",
@@ -170,12 +170,12 @@ def test_requirements_order_files_and_lines(requirements_repo: Path) -> None:
         ("acme-plugin", None, "", "path", "./plugins/my_plugin"),
         ("click", None, "", "vcs", "git+https://github.com/pallets/click.git@8.1.7#egg=click"),
         ("some-lib", None, "", "path", "./vendor/Some_Lib"),
-        ("pycparser", None, "", "path", "wheels/pycparser-2.21-py2.py3-none-any.whl"),
+        ("pycparser", "2.21", "", "path", "wheels/pycparser-2.21-py2.py3-none-any.whl"),
         ("localpkg", None, "", "path", "file:///opt/src/localpkg#egg=localpkg"),
         ("foo-bar-baz", "1.0", "", "index", None),
         ("packaging", None, "", "index", None),
-        ("simplejson", None, "", "url", "https://example.com/archive/simplejson-3.19.2.tar.gz"),
-        ("pyyaml", None, "", "url", "file:///opt/wheels/PyYAML-6.0.1.tar.gz"),
+        ("simplejson", "3.19.2", "", "url", "https://example.com/archive/simplejson-3.19.2.tar.gz"),
+        ("pyyaml", "6.0.1", "", "url", "file:///opt/wheels/PyYAML-6.0.1.tar.gz"),
     ],
 )
 def test_requirements_values(
