@@ -16,7 +16,8 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,28 @@ BUILTIN_PREFIX = "builtin:"
 DEFAULT_POLICY = "builtin:llm-gateways"
 THRESHOLDS = ("none", "major", "minor", "any")
 
-_TOP_KEYS = {"version", "extends", "protect", "unprotect", "deny", "allow_list", "review_threshold"}
-_PROTECT_KEYS = {"name", "publisher"}
+_TOP_KEYS = {
+    "version",
+    "extends",
+    "protect",
+    "protected_defaults",
+    "unprotect",
+    "deny",
+    "allow_list",
+    "review_threshold",
+}
+_SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
+_PROTECT_KEYS = {"name", "publisher"} | _SETTING_KEYS
+ATTESTATION_MODES = ("required", "if-present")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DENY_KEYS = {"package", "versions", "reason", "advisories"}
 _PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required fields, optional fields)
     "github": ({"repository", "workflow"}, {"environment"}),
     "gitlab": ({"repository", "workflow"}, {"environment"}),
     "google": ({"email"}, set()),
-    "circleci": ({"project_id"}, {"pipeline_definition_id"}),
+    "circleci": ({"project_id", "pipeline_definition_id"}, {"vcs_origin", "vcs_ref"}),
 }
 _PATTERN = re.compile(r"^[A-Za-z0-9*?]([A-Za-z0-9._*?-]*[A-Za-z0-9*?])?$")
 
@@ -86,12 +100,40 @@ class ProtectRule:
     pattern: str
     origin: str
     publisher: Publisher | None = None
+    attestations: str | None = None
+    min_release_age: timedelta | None = None
+    require_tag: bool | None = None
 
     def matches(self, name: str) -> bool:
         """Whether canonical ``name`` falls under this rule."""
         return name == self.pattern or (
             _is_glob(self.pattern) and fnmatch.fnmatchcase(name, self.pattern)
         )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The provenance requirements that apply to one protected package at one version."""
+
+    rule: ProtectRule
+    publisher: Publisher | None
+    attestations: str
+    min_release_age: timedelta
+    require_tag: bool
+
+    @property
+    def attestations_required(self) -> bool:
+        """Whether this version cannot be approved without verified attestations."""
+        return self.attestations == "required"
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """``protected_defaults``: what a protect entry that does not say otherwise gets."""
+
+    attestations: str = "if-present"
+    min_release_age: timedelta = timedelta(0)
+    require_tag: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +188,7 @@ class Policy:
     deny: list[DenyRule] = field(default_factory=list)
     allow_list: list[tuple[str, str]] | None = None
     review_threshold: str = "none"
+    defaults: Defaults = field(default_factory=Defaults)
     warnings: list[str] = field(default_factory=list)
     _glob_cache: (
         tuple[
@@ -189,6 +232,33 @@ class Policy:
             self._glob_cache = (key, (globs, unprotect))
         return self._glob_cache[1]
 
+    def settings(self, name: str, version: str | None) -> Settings | None:
+        """The provenance requirements for protected ``name`` at ``version`` (``None`` if the
+        package is not protected). A publisher scoped with ``versions`` applies, with its
+        attestation requirement, only to those versions; other versions are ``if-present``."""
+        rule = self.protection(name)
+        if rule is None:
+            return None
+        defaults = self.defaults
+        publisher = rule.publisher
+        attestations = rule.attestations or defaults.attestations
+        if publisher is not None and publisher.versions is not None:
+            in_scope = version is not None and publisher.versions.contains(
+                version, prereleases=True
+            )
+            if not in_scope:
+                publisher = None
+                attestations = "if-present"
+        age = rule.min_release_age
+        tag = rule.require_tag
+        return Settings(
+            rule=rule,
+            publisher=publisher,
+            attestations=attestations,
+            min_release_age=defaults.min_release_age if age is None else age,
+            require_tag=defaults.require_tag if tag is None else tag,
+        )
+
     def denial(self, name: str, version: str | None) -> DenyRule | None:
         """The first deny rule that refuses ``name`` at ``version``."""
         for rule in self.deny:
@@ -213,6 +283,12 @@ class Policy:
                 if rule.publisher.versions is not None:
                     pub["versions"] = str(rule.publisher.versions)
                 entry["publisher"] = pub
+            if rule.attestations is not None:
+                entry["attestations"] = rule.attestations
+            if rule.min_release_age is not None:
+                entry["min_release_age"] = format_duration(rule.min_release_age)
+            if rule.require_tag is not None:
+                entry["require_tag"] = rule.require_tag
             protect.append(entry)
         data["protect"] = protect
         if self.unprotect:
@@ -230,6 +306,11 @@ class Policy:
         if self.allow_list is not None:
             data["allow_list"] = [{"name": p, "from": o} for p, o in self.allow_list]
         data["review_threshold"] = self.review_threshold
+        data["protected_defaults"] = {
+            "attestations": self.defaults.attestations,
+            "min_release_age": format_duration(self.defaults.min_release_age),
+            "require_tag": self.defaults.require_tag,
+        }
         return data
 
 
@@ -295,9 +376,11 @@ def _merge_into(policy: Policy, spec: str, base: Path, stack: tuple[Path, ...]) 
             raise PolicyError(display, line, f"extends: {exc}") from None
     policy.sources.append(display)
     for pattern, rule in parsed.protect:
-        policy.protect.pop(pattern, None)
-        policy.protect[pattern] = rule
+        earlier = policy.protect.pop(pattern, None)
+        policy.protect[pattern] = _refine(earlier, rule)
         policy.unprotect.pop(pattern, None)
+    if parsed.defaults:
+        policy.defaults = replace(policy.defaults, **parsed.defaults)
     for pattern in parsed.unprotect:
         policy.protect.pop(pattern, None)
         policy.unprotect[pattern] = display
@@ -310,6 +393,41 @@ def _merge_into(policy: Policy, spec: str, base: Path, stack: tuple[Path, ...]) 
         policy.review_threshold = parsed.review_threshold
 
 
+def _refine(earlier: ProtectRule | None, later: ProtectRule) -> ProtectRule:
+    """A later protect entry overrides the settings it gives and keeps the others."""
+    if earlier is None:
+        return later
+    return ProtectRule(
+        later.pattern,
+        later.origin,
+        later.publisher if later.publisher is not None else earlier.publisher,
+        later.attestations if later.attestations is not None else earlier.attestations,
+        later.min_release_age if later.min_release_age is not None else earlier.min_release_age,
+        later.require_tag if later.require_tag is not None else earlier.require_tag,
+    )
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """``7d``, ``12h``, ``30m``, ``2w``, ``90s`` or ``0``; ``None`` if not a duration."""
+    if text.strip() == "0":
+        return timedelta(0)
+    match = _DURATION.match(text)
+    if match is None:
+        return None
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def format_duration(value: timedelta) -> str:
+    """The shortest ``parse_duration`` spelling of ``value``."""
+    seconds = int(value.total_seconds())
+    if seconds == 0:
+        return "0"
+    for unit in ("w", "d", "h", "m"):
+        if seconds % _UNITS[unit] == 0:
+            return f"{seconds // _UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
 @dataclass
 class _Parsed:
     extends: list[tuple[str, int]] = field(default_factory=list)
@@ -318,6 +436,7 @@ class _Parsed:
     deny: list[DenyRule] = field(default_factory=list)
     allow_list: list[str] | None = None
     review_threshold: str | None = None
+    defaults: dict[str, Any] = field(default_factory=dict)
 
 
 class _Checker:
@@ -436,6 +555,14 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
         )
     if "protect" in data:
         _validate_protect(check, data["protect"], _key_line(data, "protect", top), parsed)
+    if "protected_defaults" in data:
+        value = data["protected_defaults"]
+        line = _key_line(data, "protected_defaults", top)
+        if not isinstance(value, dict):
+            check.error(line, f"protected_defaults: expected a mapping, got {_kind(value)}")
+        else:
+            check.unknown_keys(value, _SETTING_KEYS, "protected_defaults")
+            parsed.defaults = _validate_settings(check, value, line, "protected_defaults")
     if "unprotect" in data:
         for text, line in check.string_list(
             data["unprotect"], _key_line(data, "unprotect", top), "unprotect"
@@ -473,6 +600,7 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -
     for i, item in enumerate(value):
         item_line = _item_line(value, i, line)
         publisher = None
+        settings: dict[str, Any] = {}
         if isinstance(item, str):
             name = item
         elif isinstance(item, dict):
@@ -488,12 +616,48 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -
                 publisher = _validate_publisher(
                     check, item["publisher"], _key_line(item, "publisher", item_line)
                 )
+            settings = _validate_settings(check, item, item_line, "protect")
         else:
             check.error(item_line, f"protect: expected a name or a mapping, got {_kind(item)}")
             continue
         pattern = check.pattern(name.strip(), item_line, "protect")
         if pattern:
-            parsed.protect.append((pattern, ProtectRule(pattern, check.path, publisher)))
+            rule = ProtectRule(pattern, check.path, publisher, **settings)
+            parsed.protect.append((pattern, rule))
+
+
+def _validate_settings(check: _Checker, item: Any, line: int, where: str) -> dict[str, Any]:
+    """``attestations``, ``min_release_age`` and ``require_tag`` of a protect entry or of
+    ``protected_defaults``."""
+    out: dict[str, Any] = {}
+    if "attestations" in item:
+        mode = item["attestations"]
+        if mode not in ATTESTATION_MODES:
+            check.error(
+                _key_line(item, "attestations", line),
+                f"{where}: attestations {mode!r} is not one of {', '.join(ATTESTATION_MODES)}",
+            )
+        else:
+            out["attestations"] = mode
+    if "min_release_age" in item:
+        raw = item["min_release_age"]
+        age = parse_duration(str(raw)) if isinstance(raw, (str, int)) else None
+        if age is None or isinstance(raw, bool):
+            check.error(
+                _key_line(item, "min_release_age", line),
+                f"{where}: min_release_age {raw!r} is not a duration such as 7d, 12h or 0",
+            )
+        else:
+            out["min_release_age"] = age
+    if "require_tag" in item:
+        flag = item["require_tag"]
+        if not isinstance(flag, bool):
+            check.error(
+                _key_line(item, "require_tag", line), f"{where}: require_tag must be true or false"
+            )
+        else:
+            out["require_tag"] = flag
+    return out
 
 
 def _validate_publisher(check: _Checker, value: Any, line: int) -> Publisher | None:

@@ -244,3 +244,61 @@ def test_policy_commands(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None
     repo.write("bad.yaml", "version: 1\nreview_threshold: always\n")
     assert repo.run("policy", "validate", str(repo.path / "bad.yaml")) == 2
     assert "bad.yaml:2: review_threshold" in capsys.readouterr().err
+
+
+def test_provenance_settings_defaults_scope_and_refinement(tmp_path: Path) -> None:
+    builtin = load_policy(DEFAULT_POLICY)
+    new = builtin.settings("litellm", "1.83.0")
+    old = builtin.settings("litellm", "1.82.6")
+    assert new is not None and old is not None
+    assert new.attestations_required and new.publisher is not None
+    assert not old.attestations_required and old.publisher is None  # outside the scope
+    assert builtin.settings("requests", "2.0") is None
+    sdk = builtin.settings("openai", "1.60.0")
+    assert sdk is not None and sdk.attestations == "if-present" and sdk.publisher is None
+
+    path = write(
+        tmp_path,
+        "p.yaml",
+        """\
+version: 1
+extends: [builtin:llm-gateways]
+protected_defaults:
+  min_release_age: 7d
+  require_tag: true
+protect:
+  - name: litellm          # refines the built-in entry: the publisher stays
+    min_release_age: 2w
+  - name: openai
+    attestations: required
+    require_tag: false
+""",
+    )
+    policy = load_policy(str(path))
+    litellm = policy.settings("litellm", "1.83.0")
+    assert litellm is not None and litellm.publisher is not None
+    assert litellm.publisher.get("repository") == "BerriAI/litellm"
+    assert litellm.min_release_age.days == 14 and litellm.require_tag
+    openai = policy.settings("openai", "1.60.0")
+    assert openai is not None and openai.attestations_required and not openai.require_tag
+    assert openai.min_release_age.days == 7
+    shown = policy.to_data()
+    assert shown["protected_defaults"] == {
+        "attestations": "if-present",
+        "min_release_age": "1w",
+        "require_tag": True,
+    }
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("attestations: always", "p.yaml:4: protect: attestations 'always' is not one of"),
+        ("min_release_age: soon", "p.yaml:4: protect: min_release_age 'soon' is not a duration"),
+        ("require_tag: yes please", "p.yaml:4: protect: require_tag must be true or false"),
+    ],
+)
+def test_invalid_provenance_settings(tmp_path: Path, entry: str, expected: str) -> None:
+    path = write(tmp_path, "p.yaml", f"version: 1\nprotect:\n  - name: x\n    {entry}\n")
+    with pytest.raises(PolicyError, match=expected):
+        load_policy(str(path))
