@@ -30,7 +30,9 @@ class Dependency:
     ``"<algorithm>:<hex>"`` strings. ``location`` is the URL, VCS URL or path for non-index
     sources. ``locked`` marks entries read from a lock file (uv.lock, poetry.lock, pylock,
     Pipfile.lock). ``attestation_identities`` are the publisher identities a pylock.toml
-    expects (PEP 751), each as sorted ``(key, value)`` pairs.
+    expects (PEP 751), each as sorted ``(key, value)`` pairs. ``uploaded`` is the latest
+    ``upload-time`` a lock file records for the package's artifacts (ISO 8601), for the
+    cooldown rule.
     """
 
     name: str
@@ -45,6 +47,7 @@ class Dependency:
     marker: str | None = None
     extras: tuple[str, ...] = ()
     attestation_identities: tuple[tuple[tuple[str, str], ...], ...] = ()
+    uploaded: str | None = None
 
     @property
     def where(self) -> str:

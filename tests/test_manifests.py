@@ -1283,3 +1283,19 @@ def test_discover_in_plain_folder(tmp_path: Path) -> None:
         "poetry.lock",
         "requirements/test.txt",
     ]
+
+
+def test_lock_files_record_the_latest_upload_time(tmp_path: Path) -> None:
+    write(tmp_path, "pylock.toml", PYLOCK)
+    assert [d.uploaded for d in read(tmp_path, "pylock.toml")][0] == "2024-07-04T01:36:11Z"
+    write(
+        tmp_path,
+        "uv.lock",
+        'version = 1\n\n[[package]]\nname = "a"\nversion = "1.0"\n'
+        'source = { registry = "https://pypi.org/simple" }\n'
+        'sdist = { url = "https://x/a-1.0.tar.gz", hash = "sha256:00", '
+        'upload-time = "2026-03-30T10:00:00.000Z" }\n'
+        'wheels = [{ url = "https://x/a-1.0-py3-none-any.whl", hash = "sha256:11", '
+        'upload-time = "2026-04-02T08:00:00.000Z" }]\n',
+    )
+    assert [d.uploaded for d in read(tmp_path, "uv.lock")] == ["2026-04-02T08:00:00.000Z"]

@@ -8,6 +8,7 @@ identities the lock expects the package's publisher to have.
 from __future__ import annotations
 
 import re
+from datetime import timezone
 from pathlib import Path
 
 from packaging.pylock import (
@@ -58,9 +59,22 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
                 locked=True,
                 marker=str(package.marker) if package.marker is not None else None,
                 attestation_identities=_identities(package),
+                uploaded=_uploaded(package),
             )
         )
     return deps
+
+
+def _uploaded(package: Package) -> str | None:
+    """The latest ``upload-time`` of the package's sdist and wheels, as ISO 8601 UTC."""
+    times = [package.sdist.upload_time] if package.sdist is not None else []
+    times.extend(wheel.upload_time for wheel in package.wheels or ())
+    known = [
+        (t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        for t in times
+        if t is not None
+    ]
+    return max(known).isoformat().replace("+00:00", "Z") if known else None
 
 
 def _identities(package: Package) -> tuple[tuple[tuple[str, str], ...], ...]:

@@ -73,6 +73,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
                 line=line,
                 version=version,
                 hashes=_hashes(package, name, display, line),
+                uploaded=_uploaded(package),
                 source=source,
                 location=location,
                 locked=True,
@@ -90,6 +91,23 @@ def _source(source: Any, name: str, display: str, line: int) -> tuple[SourceKind
                     value = f"git+{value}"
                 return kind, value
     raise InputError(display, line or None, f"unknown or missing 'source' for {name!r}")
+
+
+def _uploaded(package: dict[str, Any]) -> str | None:
+    """The latest ``upload-time`` of the package's sdist and wheels (uv writes ISO 8601 UTC
+    strings of one format, so the latest is the greatest string)."""
+    times: list[str] = []
+    sdist = package.get("sdist")
+    if type(sdist) is dict and type(sdist.get("upload-time")) is str:
+        times.append(sdist["upload-time"])
+    wheels = package.get("wheels")
+    if type(wheels) is list:
+        times.extend(
+            w["upload-time"]
+            for w in wheels
+            if type(w) is dict and type(w.get("upload-time")) is str
+        )
+    return max(times) if times else None
 
 
 def _hashes(package: dict[str, Any], name: str, display: str, line: int) -> frozenset[str]:
