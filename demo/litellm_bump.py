@@ -30,6 +30,9 @@ RELEASES = {
     # deny rule refuses the version whatever its bytes are.
     "1.82.8": ("0" * 64, "1" * 64, "2026-03-24T10:52:00.000Z"),
 }
+# Stand-in digests for a hypothetical 1.82.9 patch release (before litellm moved to
+# Trusted Publishing), to show the review step without a network.
+RELEASES["1.82.9"] = ("2" * 64, "3" * 64, "2026-03-26T09:00:00.000Z")
 
 
 def uv_lock(version: str) -> str:
@@ -113,22 +116,38 @@ def main() -> int:
         step("2026-03-24: `uv lock --upgrade` pulls the compromised 1.82.8")
         (repo / "uv.lock").write_text(uv_lock("1.82.8"))
         run(repo, "git", "commit", "-qam", "Bump litellm", env=env)
-        run(repo, *bumpguard, "approve", "litellm==1.82.8", "--reason", "looks fine", env=env)
-
-        step("Later: the clean 1.83.0 still needs a review before it lands")
-        (repo / "uv.lock").write_text(uv_lock("1.83.0"))
-        blocked = run(repo, "git", "commit", "-qam", "Bump litellm to 1.83.0", env=env)
         run(
             repo,
             *bumpguard,
             "approve",
-            "litellm==1.83.0",
+            "litellm==1.82.8",
             "--reason",
-            "Trusted Publishing release; changelog and diff reviewed",
+            "looks fine",
+            "--offline",
             env=env,
         )
+
+        step("1.83.0 is a Trusted Publishing release: its approval needs verified attestations")
+        (repo / "uv.lock").write_text(uv_lock("1.83.0"))
+        run(repo, "git", "commit", "-qam", "Bump litellm to 1.83.0", env=env)
+        reason = "changelog and diff reviewed"
+        run(
+            repo, *bumpguard, "approve", "litellm==1.83.0", "--reason", reason, "--offline", env=env
+        )
+        print(
+            "(online, `bumpguard approve litellm==1.83.0` fetches the release's PEP 740\n"
+            " provenance from the index, verifies it was built by BerriAI/litellm's\n"
+            " publish_to_pypi.yml, and stores it so the hook re-verifies it offline)"
+        )
+
+        step("Any other bump waits for a recorded review too")
+        (repo / "uv.lock").write_text(uv_lock("1.82.9"))
+        blocked = run(repo, "git", "commit", "-qam", "Bump litellm to 1.82.9", env=env)
+        run(
+            repo, *bumpguard, "approve", "litellm==1.82.9", "--reason", reason, "--offline", env=env
+        )
         run(repo, "git", "add", "-A", env=env)
-        accepted = run(repo, "git", "commit", "-qm", "Bump litellm to 1.83.0", env=env)
+        accepted = run(repo, "git", "commit", "-qm", "Bump litellm to 1.82.9", env=env)
         run(repo, "git", "log", "--oneline", env=env)
         ok = blocked != 0 and accepted == 0
         print(

@@ -30,6 +30,9 @@ HASHES_UNREVIEWED = "hashes-unreviewed"
 THRESHOLD = "review-threshold"
 SOURCE = "unreviewed-source"
 
+# Provenance rules (guard.evidence) use: cooldown, attestation-missing, attestation-invalid,
+# publisher-changed, not-a-tag.
+
 # Findings that an approval can clear (init records these as a baseline).
 REVIEWABLE = frozenset({UNREVIEWED, HASH_MISMATCH, HASHES_UNREVIEWED, THRESHOLD, SOURCE})
 
@@ -192,6 +195,17 @@ def _check_one(
             )
             return out
         _hash_findings(dep, approval.hashes, spec, add)
+        settings = policy.settings(name, version)
+        if settings is not None and (
+            approval.evidence
+            or settings.attestations_required
+            or settings.min_release_age
+            or any(a.identity is not None for a in pkg.approvals)
+        ):
+            from guard import evidence
+
+            for problem in evidence.evaluate(dep, approval, pkg, settings, root):
+                add(problem.rule, problem.message, problem.fix, spec)
         return out
 
     threshold = policy.review_threshold

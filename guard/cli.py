@@ -26,6 +26,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    def index_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--index-url",
+            metavar="URL",
+            help="package index (default: PIP_INDEX_URL, pip's configuration, else PyPI)",
+        )
+
     def policy_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--policy",
@@ -63,9 +70,23 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--offline",
         action="store_true",
-        help="record from the repository's files alone, with no network "
-        "(this version never uses the network)",
+        help="record from the repository's files alone, with no network (refused for "
+        "versions that need attestations)",
     )
+    index_option(p)
+    policy_option(p)
+
+    p = sub.add_parser(
+        "verify",
+        help="verify a release's attestations on the index, or a local file's provenance",
+    )
+    p.add_argument("target", metavar="NAME==VERSION|FILE")
+    p.add_argument(
+        "--provenance",
+        metavar="FILE",
+        help="with a distribution FILE: its PEP 740 provenance (or a single attestation)",
+    )
+    index_option(p)
     policy_option(p)
 
     p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")

@@ -44,7 +44,16 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
     root = _root()
     policy = _policy(root, args.policy)
-    for line in review.approve(root, args.targets, args.reason, args.reviewer, policy, args.hash):
+    for line in review.approve(
+        root,
+        args.targets,
+        args.reason,
+        args.reviewer,
+        policy,
+        args.hash,
+        offline=args.offline,
+        index_url=args.index_url,
+    ):
         print(line)
     return EXIT_OK
 
@@ -83,3 +92,17 @@ def cmd_policy(args: argparse.Namespace) -> int:
         return EXIT_OK
     print("usage: bumpguard policy {validate,show}", file=sys.stderr)
     return EXIT_ERROR
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """``bumpguard verify NAME==VERSION`` or ``bumpguard verify FILE --provenance FILE``."""
+    from guard import verify
+
+    root = _root()
+    policy = _policy(root, args.policy)
+    if args.provenance is not None:
+        lines, ok = verify.verify_file(Path(args.target), Path(args.provenance), policy)
+    else:
+        lines, ok = verify.verify_release(root, args.target, policy, args.index_url)
+    print("\n".join(lines))
+    return EXIT_OK if ok else EXIT_BLOCKED

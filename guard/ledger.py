@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +26,30 @@ _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 _GITIGNORE = "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
 
 
+EVIDENCE_DIR = f"{LEDGER_DIR}/evidence"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The PEP 740 provenance of one artifact, stored in the repository at ``path``."""
+
+    filename: str
+    sha256: str
+    path: str
+
+    def to_data(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {"filename": self.filename, "sha256": self.sha256, "path": self.path}
+
+
 @dataclass(frozen=True)
 class Approval:
-    """One recorded review of a package version (or of a non-index source)."""
+    """One recorded review of a package version (or of a non-index source).
+
+    ``identity`` is the publisher identity the verified attestations carry (flat strings,
+    see :class:`guard.provenance.Identity`), ``evidence`` the provenance of each attested
+    artifact, ``upload_time`` the release's upload time from the index (ISO 8601).
+    """
 
     version: str | None
     reviewer: str
@@ -38,11 +59,32 @@ class Approval:
     source: str | None = None
     kind: str = "review"
     method: str = "offline"
+    upload_time: str | None = None
+    identity: tuple[tuple[str, str], ...] | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    def identity_data(self) -> dict[str, str] | None:
+        """``identity`` as a mapping."""
+        return dict(self.identity) if self.identity is not None else None
 
     def to_data(self) -> dict[str, Any]:
-        """JSON-ready form, with sorted hashes."""
-        data = asdict(self)
-        data["hashes"] = sorted(self.hashes)
+        """JSON-ready form, with sorted hashes; provenance keys only when recorded."""
+        data: dict[str, Any] = {
+            "version": self.version,
+            "reviewer": self.reviewer,
+            "approved_at": self.approved_at,
+            "reason": self.reason,
+            "hashes": sorted(self.hashes),
+            "source": self.source,
+            "kind": self.kind,
+            "method": self.method,
+        }
+        if self.upload_time is not None:
+            data["upload_time"] = self.upload_time
+        if self.identity is not None:
+            data["identity"] = dict(self.identity)
+        if self.evidence:
+            data["evidence"] = [e.to_data() for e in self.evidence]
         return data
 
 
@@ -174,6 +216,9 @@ _APPROVAL_FIELDS = {
     "source",
     "kind",
     "method",
+    "upload_time",
+    "identity",
+    "evidence",
 }
 
 
@@ -200,13 +245,11 @@ def parse(text: str, display: str, name: str) -> PackageLedger:
     items = data.get("approvals")
     if not isinstance(items, list):
         raise LedgerError(display, _line(text, '"approvals"'), "'approvals' must be a list")
-    approvals = []
-    search_from = 0
-    for item in items:
-        where = text.find("{", text.find('"approvals"') + 1 if search_from == 0 else search_from)
-        line = text.count("\n", 0, max(where, 0)) + 1
-        search_from = max(where, 0) + 1
-        approvals.append(_approval(item, display, line))
+    starts = _element_lines(text)
+    approvals = [
+        _approval(item, display, starts[i] if i < len(starts) else 1)
+        for i, item in enumerate(items)
+    ]
     return PackageLedger(name, approvals)
 
 
@@ -228,7 +271,19 @@ def _approval(item: Any, display: str, line: int) -> Approval:
     hashes = item.get("hashes", [])
     if not isinstance(hashes, list) or not all(isinstance(h, str) and ":" in h for h in hashes):
         raise LedgerError(display, line, "'hashes' must be a list of 'algorithm:hex' strings")
+    upload_time = item.get("upload_time")
+    if upload_time is not None and not isinstance(upload_time, str):
+        raise LedgerError(display, line, "'upload_time' must be a string or absent")
+    identity = item.get("identity")
+    if identity is not None and not (
+        isinstance(identity, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in identity.items())
+    ):
+        raise LedgerError(display, line, "'identity' must be an object of strings")
     return Approval(
+        upload_time=upload_time,
+        identity=tuple(sorted(identity.items())) if identity is not None else None,
+        evidence=_evidence(item.get("evidence", []), display, line),
         version=version,
         reviewer=item["reviewer"],
         approved_at=item["approved_at"],
@@ -238,6 +293,48 @@ def _approval(item: Any, display: str, line: int) -> Approval:
         kind=str(item.get("kind", "review")),
         method=str(item.get("method", "offline")),
     )
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _element_lines(text: str) -> list[int]:
+    """The line where each element of the top-level "approvals" array starts."""
+    decoder = json.JSONDecoder()
+    key = text.find('"approvals"')
+    index = text.find("[", key) + 1 if key >= 0 else 0
+    lines: list[int] = []
+    if index <= 0:
+        return lines
+    while True:
+        while index < len(text) and text[index] in " \t\r\n,":
+            index += 1
+        if index >= len(text) or text[index] == "]":
+            return lines
+        lines.append(text.count("\n", 0, index) + 1)
+        try:
+            _, index = decoder.raw_decode(text, index)
+        except json.JSONDecodeError:
+            return lines
+
+
+def _evidence(items: Any, display: str, line: int) -> tuple[Evidence, ...]:
+    if not isinstance(items, list):
+        raise LedgerError(display, line, "'evidence' must be a list")
+    out = []
+    for entry in items:
+        if not isinstance(entry, dict) or set(entry) != {"filename", "sha256", "path"}:
+            raise LedgerError(display, line, "each evidence entry needs filename, sha256, path")
+        filename, sha256, path = entry["filename"], entry["sha256"], entry["path"]
+        if not all(isinstance(v, str) for v in (filename, sha256, path)):
+            raise LedgerError(display, line, "evidence filename, sha256 and path are strings")
+        if not _SHA256.match(sha256):
+            raise LedgerError(display, line, f"evidence sha256 {sha256!r} is not 64 hex digits")
+        parts = path.split("/")
+        if not path.startswith(EVIDENCE_DIR + "/") or ".." in parts or "\\" in path:
+            raise LedgerError(display, line, f"evidence path {path!r} is not under {EVIDENCE_DIR}/")
+        out.append(Evidence(filename, sha256, path))
+    return tuple(out)
 
 
 def _line(text: str, needle: str) -> int:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from guard import check, manifests
+from guard import check, evidence, manifests
 from guard._files import write_atomic
 from guard.errors import Refused, UsageError
-from guard.ledger import APPROVALS_DIR, Approval, Ledger
+from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, Approval, Evidence, Ledger
 from guard.model import Dependency
 from guard.policy import Policy
+from guard.release import check_release
+
+if TYPE_CHECKING:
+    from guard.index import IndexClient
 
 POLICY_FILE = ".bumpguard.yaml"
 
@@ -126,8 +132,16 @@ def approve(
     reviewer: str | None,
     policy: Policy,
     extra_hashes: Sequence[str] = (),
+    *,
+    offline: bool = False,
+    index_url: str | None = None,
 ) -> list[str]:
-    """Record a review of each target; refuses denied versions. Returns lines to print."""
+    """Record a review of each target, or of none if the policy refuses any of them.
+
+    Online (the default) each version is looked up on the package index and its
+    attestations are verified and stored as evidence; ``offline`` records from the
+    repository's files alone and refuses what would need the index. Returns lines to print.
+    """
     if not reason.strip():
         raise UsageError("--reason is required: say why this version is acceptable")
     targets = [parse_target(t) for t in texts]
@@ -148,23 +162,102 @@ def approve(
         )
     deps = manifests.read_all(manifests.discover(root, untracked=True), manifests.ReadContext(root))
     ledger = Ledger(root)
-    lines = []
     when = _now()
+    note = " ".join(reason.split())
+    client: IndexClient | None = None
+    prepared: list[tuple[Target, Approval, dict[str, bytes], str]] = []
     for target in targets:
         hashes, files = _hashes_for(target, deps)
         hashes = tuple(sorted({*hashes, *(h.lower() for h in extra_hashes)}))
+        found = f"{len(hashes)} hash(es) from {', '.join(files)}" if files else "no lock entry"
+        if offline or target.version is None:
+            uploaded = _offline_checks(target, deps, policy, ledger)
+            approval = Approval(
+                target.version, who, when, note, hashes, target.source, upload_time=uploaded
+            )
+            if not files:
+                found = "not in the repository's dependency files yet; no hashes recorded"
+            prepared.append((target, approval, {}, found))
+            continue
+        if client is None:
+            from guard.index import IndexClient, default_index_url
+
+            client = IndexClient(default_index_url(index_url))
+        release = check_release(
+            client, policy, ledger.get(target.name), target.name, target.version, hashes
+        )
+        if not release.ok:
+            details = "\n  - ".join(release.problems)
+            raise Refused(f"{target.spec} refused (nothing recorded):\n  - {details}")
+        blobs: dict[str, bytes] = {}
+        entries: list[Evidence] = []
+        for artifact in release.artifacts:
+            if artifact.provenance is None:
+                continue
+            rel = f"{EVIDENCE_DIR}/{target.name}/{artifact.file.filename}.provenance.json"
+            blobs[rel] = (json.dumps(artifact.provenance, indent=2, sort_keys=True) + "\n").encode()
+            entries.append(Evidence(artifact.file.filename, artifact.sha256, rel))
+        hashes = tuple(sorted({*hashes, *(f"sha256:{a.sha256}" for a in release.artifacts)}))
+        identity = release.identity
         approval = Approval(
-            target.version, who, when, " ".join(reason.split()), hashes, target.source
+            target.version,
+            who,
+            when,
+            note,
+            hashes,
+            None,
+            method="index",
+            upload_time=release.upload_time,
+            identity=tuple(sorted(identity.to_data().items())) if identity else None,
+            evidence=tuple(entries),
         )
+        checked = f"{len(release.artifacts)} artifact(s) on {release.host}"
+        if identity is not None:
+            checked += f", attested: {identity.describe()}"
+        else:
+            checked += ", no attestations"
+        prepared.append((target, approval, blobs, checked))
+    lines = []
+    for target, approval, blobs, found in prepared:
+        for rel, data in blobs.items():
+            write_atomic(root / rel, data.decode())
         path = ledger.record(target.name, [approval])
-        rel = path.relative_to(root).as_posix()
-        found = (
-            f"{len(hashes)} hash(es) from {', '.join(files)}"
-            if files
-            else ("not in the repository's dependency files yet; no hashes recorded")
+        lines.append(
+            f"approved {target.spec} ({found}) by {who} -> {path.relative_to(root).as_posix()}"
         )
-        lines.append(f"approved {target.spec} ({found}) by {who} -> {rel}")
     return lines
+
+
+def _offline_checks(
+    target: Target, deps: Sequence[Dependency], policy: Policy, ledger: Ledger
+) -> str | None:
+    """What an offline approval can still enforce for a protected version: attestations
+    it cannot verify are refused, and the cooldown applies from the lock's upload time.
+    Returns that upload time."""
+    if target.version is None:
+        return None
+    uploads = [
+        d.uploaded
+        for d in deps
+        if d.name == target.name and d.version == target.version and d.uploaded
+    ]
+    uploaded = max(uploads) if uploads else None
+    settings = policy.settings(target.name, target.version)
+    if settings is None:
+        return uploaded
+    earlier = evidence.earlier_approvals(ledger.get(target.name), target.version)
+    need = evidence.attestations_needed(settings, earlier)
+    if need:
+        raise Refused(
+            f"{target.spec}: {need}, and an offline approval cannot fetch and verify them; "
+            "run approve without --offline"
+        )
+    late = evidence.cooldown(
+        target.name, target.version, uploaded, settings, datetime.now(timezone.utc)
+    )
+    if late is not None:
+        raise Refused(f"{target.spec}: {late.message}")
+    return uploaded
 
 
 def init(

@@ -12,6 +12,8 @@ import pytest
 
 from guard.cli import main
 
+pytest_plugins = ["tests.indexserver"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "fixtures"
 
@@ -27,6 +29,8 @@ def _isolated_git(
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # The verification cache of every test starts empty and never touches the user's.
+    monkeypatch.setenv("BUMPGUARD_CACHE_DIR", str(home / "cache"))
     for var in (
         "GIT_AUTHOR_NAME",
         "GIT_AUTHOR_EMAIL",

@@ -69,7 +69,7 @@ def test_denied_version_is_refused_and_cannot_be_approved(
     finding = data["findings"][0]  # type: ignore[index]
     assert finding["file"] == "requirements.txt" and finding["line"] == 2
     assert "GHSA-5mg7-485q-xm76" in finding["message"]
-    assert repo.run("approve", "litellm==1.82.8", "--reason", "trust me") == 1
+    assert repo.run("approve", "litellm==1.82.8", "--reason", "trust me", "--offline") == 1
     assert "no approval can override a deny" in capsys.readouterr().err
     assert not (repo.path / ".bumpguard").exists()
 
@@ -77,52 +77,57 @@ def test_denied_version_is_refused_and_cannot_be_approved(
 def test_protected_bump_needs_an_approval_for_that_version_and_hashes(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("litellm", "1.82.6")))
-    assert repo.run("approve", "litellm==1.82.6", "--reason", "baseline") == 0
+    repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("anthropic", "0.40.0")))
+    assert repo.run("approve", "anthropic==0.40.0", "--reason", "baseline", "--offline") == 0
     assert "2 hash(es) from uv.lock" in capsys.readouterr().out
     repo.add()
     assert repo.commit().returncode == 0
     assert repo.run("check") == 0
 
-    repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("litellm", "1.83.0")))
+    repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("anthropic", "0.42.0")))
     repo.add()
     capsys.readouterr()
     assert repo.run("check") == 1
     out = capsys.readouterr().out
-    assert "uv.lock:14: litellm 1.82.6 -> 1.83.0: unreviewed" in out
-    assert "bumpguard approve litellm==1.83.0 --reason" in out
+    assert "uv.lock:14: anthropic 0.40.0 -> 0.42.0: unreviewed" in out
+    assert "bumpguard approve anthropic==0.42.0 --reason" in out
 
-    assert repo.run("approve", "litellm==1.83.0", "--reason", "release notes and diff read") == 0
+    assert (
+        repo.run(
+            "approve", "anthropic==0.42.0", "--reason", "release notes and diff read", "--offline"
+        )
+        == 0
+    )
     assert repo.run("check") == 0
-    ledger = json.loads((repo.path / ".bumpguard/approvals/litellm.json").read_text())
+    ledger = json.loads((repo.path / ".bumpguard/approvals/anthropic.json").read_text())
     versions = [a["version"] for a in ledger["approvals"]]
-    assert versions == ["1.82.6", "1.83.0"]
+    assert versions == ["0.40.0", "0.42.0"]
     latest = ledger["approvals"][1]
     assert latest["reviewer"] == "Rita Reviewer <rita@example.org>"
     assert latest["reason"] == "release notes and diff read"
     assert sorted(latest["hashes"]) == sorted(
-        [sha("litellm1.83.0sdist"), sha("litellm1.83.0wheel")]
+        [sha("anthropic0.42.0sdist"), sha("anthropic0.42.0wheel")]
     )
 
     # A re-upload: same version, other bytes.
-    repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("litellm", "1.83.0"), salt="evil"))
+    repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("anthropic", "0.42.0"), salt="evil"))
     code, data = check_json(repo, capsys)
     assert code == 1
-    assert ("hash-mismatch", "litellm") in rules(data)
+    assert ("hash-mismatch", "anthropic") in rules(data)
     assert ("hash-mismatch", "httpx") not in rules(data)  # httpx is not protected
 
 
 def test_approval_recorded_before_the_lock_must_be_renewed_for_its_hashes(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert repo.run("approve", "openai==1.60.0", "--reason", "ahead of the bump") == 0
+    assert repo.run("approve", "openai==1.60.0", "--reason", "ahead of the bump", "--offline") == 0
     assert "no hashes recorded" in capsys.readouterr().out
     repo.write("uv.lock", uv_lock(("openai", "1.60.0")))
     assert repo.run("check") == 0  # not tracked or staged: not part of the repository yet
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("hashes-unreviewed", "openai")]
-    assert repo.run("approve", "openai==1.60.0", "--reason", "hashes checked") == 0
+    assert repo.run("approve", "openai==1.60.0", "--reason", "hashes checked", "--offline") == 0
     assert repo.run("check") == 0
 
 
@@ -146,7 +151,7 @@ def test_protected_range_must_be_pinned_or_locked(
     # Naming only pyproject.toml still finds the pin in the repository's uv.lock.
     code, data = check_json(repo, capsys, str(repo.path / "pyproject.toml"))
     assert code == 0 and data["files"] == ["pyproject.toml"]
-    assert repo.run("approve", "anthropic==0.42.0", "--reason", "ok") == 0
+    assert repo.run("approve", "anthropic==0.42.0", "--reason", "ok", "--offline") == 0
     assert repo.run("check") == 0
 
 
@@ -191,7 +196,7 @@ def test_review_threshold(
     repo.write(".bumpguard.yaml", f"version: 1\nreview_threshold: {threshold}\n")
     repo.write("requirements.txt", f"requests=={approved}\n")
     repo.add()
-    assert repo.run("approve", f"requests=={approved}", "--reason", "r") == 0
+    assert repo.run("approve", f"requests=={approved}", "--reason", "r", "--offline") == 0
     repo.write("requirements.txt", f"requests=={current}\n")
     assert repo.run("check") == code
 
@@ -211,7 +216,7 @@ def test_source_change_from_index_to_vcs_needs_a_review(
     out = capsys.readouterr().out
     assert f"requirements.txt:1: requests 2.32.3 -> {url}: unreviewed-source" in out
     assert f"bumpguard approve 'requests @ {url}'" in out
-    assert repo.run("approve", f"requests @ {url}", "--reason", "pinned commit") == 0
+    assert repo.run("approve", f"requests @ {url}", "--reason", "pinned commit", "--offline") == 0
     assert repo.run("check") == 0
     repo.write("requirements.txt", "requests @ git+https://github.com/psf/requests@main\n")
     assert repo.run("check") == 1
@@ -287,22 +292,23 @@ def test_malformed_ledger_and_odd_bytes(repo: Repo, capsys: pytest.CaptureFixtur
 
 
 def test_approve_usage_errors(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
-    assert repo.run("approve", "litellm>=1.83", "--reason", "r") == 2
+    assert repo.run("approve", "litellm>=1.83", "--reason", "r", "--offline") == 2
     assert "approve one exact version" in capsys.readouterr().err
-    assert repo.run("approve", "litellm==1.83.0") == 2  # --reason is required
-    assert repo.run("approve", "litellm==1.83.0", "--reason", "  ") == 2
+    assert repo.run("approve", "litellm==1.83.0", "--offline") == 2  # --reason is required
+    assert repo.run("approve", "litellm==1.83.0", "--reason", "  ", "--offline") == 2
     git(repo.path, "config", "--unset", "user.name")
     git(repo.path, "config", "--unset", "user.email")
     capsys.readouterr()
-    assert repo.run("approve", "litellm==1.83.0", "--reason", "r") == 2
+    assert repo.run("approve", "litellm==1.83.0", "--reason", "r", "--offline") == 2
     assert "who is approving?" in capsys.readouterr().err
-    assert repo.run("approve", "litellm==1.83.0", "--reason", "r", "--reviewer", "Sam") == 0
-    assert (
-        repo.run(
-            "approve", "litellm==1.83.1", "--reason", "r", "--reviewer", "Sam", "--hash", "nothex"
-        )
-        == 2
-    )
+    sam = ("--reason", "r", "--reviewer", "Sam", "--offline")
+    assert repo.run("approve", "anthropic==0.42.0", *sam) == 0
+    assert repo.run("approve", "anthropic==0.42.1", *sam, "--hash", "nothex") == 2
+    capsys.readouterr()
+    # litellm from 1.83.0 needs verified attestations: an offline approval cannot give them.
+    assert repo.run("approve", "litellm==1.83.0", *sam) == 1
+    assert "run approve without --offline" in capsys.readouterr().err
+    assert not (repo.path / ".bumpguard/approvals/litellm.json").exists()
 
 
 def test_init_adopts_the_guard_with_a_baseline(

@@ -14,7 +14,18 @@ from tests.conftest import Repo, bumpguard_cmd, git
 
 
 def _approve(repo: Path, spec: str) -> list[str]:
-    return [*bumpguard_cmd(), "-C", str(repo), "approve", spec, "--reason", "r", "--reviewer", "x"]
+    return [
+        *bumpguard_cmd(),
+        "-C",
+        str(repo),
+        "approve",
+        spec,
+        "--reason",
+        "r",
+        "--reviewer",
+        "x",
+        "--offline",
+    ]
 
 
 def _start(cmd: list[str]) -> subprocess.Popen[str]:
@@ -44,11 +55,11 @@ def _leftovers(repo: Repo) -> list[str]:
 
 
 def test_twenty_concurrent_approvals_of_one_package_are_all_kept(repo: Repo) -> None:
-    procs = [_start(_approve(repo.path, f"litellm==1.83.{i}")) for i in range(20)]
+    procs = [_start(_approve(repo.path, f"openai==1.83.{i}")) for i in range(20)]
     results = _finish(procs)
     assert [code for code, _ in results] == [0] * 20, results
 
-    ledger = _read(repo, "litellm")
+    ledger = _read(repo, "openai")
     versions = [a.version for a in ledger.approvals]
     assert len(versions) == 20
     assert set(versions) == {f"1.83.{i}" for i in range(20)}
@@ -75,14 +86,14 @@ def test_twenty_concurrent_approvals_of_different_packages(repo: Repo) -> None:
 
 def test_killed_writers_never_leave_a_truncated_ledger(repo: Repo) -> None:
     # A dependency file that makes `check` read the ledger.
-    repo.write("requirements.txt", "litellm==1.83.0\n")
+    repo.write("requirements.txt", "openai==1.83.0\n")
     repo.add("requirements.txt")
-    ledger_path = repo.path / APPROVALS_DIR / "litellm.json"
+    ledger_path = repo.path / APPROVALS_DIR / "openai.json"
 
     # Calibrate the kill window on this machine: a batch of writers as large as each round's,
     # start to finish, so kills land before, during and after the write.
     started = time.monotonic()
-    first = _finish([_start(_approve(repo.path, f"litellm==1.83.{i}")) for i in range(4)])
+    first = _finish([_start(_approve(repo.path, f"openai==1.83.{i}")) for i in range(4)])
     window = time.monotonic() - started
     assert [code for code, _ in first] == [0] * 4, first
     launched = {f"1.83.{i}" for i in range(4)}
@@ -97,7 +108,7 @@ def test_killed_writers_never_leave_a_truncated_ledger(repo: Repo) -> None:
             version = f"1.84.{round_no * 4 + k}"
             launched.add(version)
             kill_at = rng.uniform(0, window) if rng.random() < 0.75 else None
-            batch.append((kill_at, version, _start(_approve(repo.path, f"litellm=={version}"))))
+            batch.append((kill_at, version, _start(_approve(repo.path, f"openai=={version}"))))
         t0 = time.monotonic()
         for kill_at, _, proc in sorted((b for b in batch if b[0] is not None), key=lambda b: b[0]):
             delay = kill_at - (time.monotonic() - t0)
@@ -115,7 +126,7 @@ def test_killed_writers_never_leave_a_truncated_ledger(repo: Repo) -> None:
                 killed += 1
 
         # Whatever was killed when, the file is whole, and every finished approval is in it.
-        ledger = _read(repo, "litellm")
+        ledger = _read(repo, "openai")
         versions = {a.version for a in ledger.approvals}
         assert completed <= versions <= launched, f"seed {seed}, round {round_no}"
         assert len(versions) == len(ledger.approvals)

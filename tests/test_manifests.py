@@ -1287,7 +1287,7 @@ def test_discover_in_plain_folder(tmp_path: Path) -> None:
 
 def test_lock_files_record_the_latest_upload_time(tmp_path: Path) -> None:
     write(tmp_path, "pylock.toml", PYLOCK)
-    assert [d.uploaded for d in read(tmp_path, "pylock.toml")][0] == "2024-07-04T01:36:11Z"
+    assert read(tmp_path, "pylock.toml")[0].uploaded == "2024-07-04T01:36:11Z"
     write(
         tmp_path,
         "uv.lock",

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, Repo, git
+from tests.indexserver import LocalIndex, pep740_or_skip
 
 pytestmark = pytest.mark.precommit
 
@@ -165,9 +166,11 @@ class Hooked:
     ) -> subprocess.CompletedProcess[str]:
         return _run([sys.executable, "-m", "pre_commit", *args], self.path, env or self.env())
 
-    def commit(self, message: str) -> subprocess.CompletedProcess[str]:
+    def commit(
+        self, message: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """``git commit`` (running the installed hook)."""
-        return _run(["git", "commit", "-m", message], self.path, self.env())
+        return _run(["git", "commit", "-m", message], self.path, env or self.env())
 
     def head(self) -> str:
         return git(self.path, "rev-parse", "HEAD").stdout.strip()
@@ -240,14 +243,14 @@ def uv_lock(litellm: str) -> str:
 
 
 def _baseline(h: Hooked, hook_installed: bool) -> None:
-    """Commit uv.lock with litellm 1.82.6 and its approval (hashes taken from uv.lock)."""
-    h.repo.write("uv.lock", uv_lock("1.82.6"))
+    """Commit uv.lock with litellm 1.82.5 and its approval (hashes taken from uv.lock)."""
+    h.repo.write("uv.lock", uv_lock("1.82.5"))
     h.repo.add("uv.lock")  # approve reads hashes from tracked or staged files
-    assert h.repo.run("approve", "litellm==1.82.6", "--reason", "baseline") == 0
+    assert h.repo.run("approve", "litellm==1.82.5", "--reason", "baseline", "--offline") == 0
     ledger = json.loads((h.path / ".bumpguard/approvals/litellm.json").read_text())
     assert len(ledger["approvals"][0]["hashes"]) == 2
     h.repo.add()
-    done = h.commit("lock litellm 1.82.6")
+    done = h.commit("lock litellm 1.82.5")
     assert done.returncode == 0, _output(done)
     if hook_installed:
         assert _hook_line(_output(done)).endswith("Passed"), _output(done)
@@ -258,19 +261,19 @@ def test_commit_flow_refuses_unreviewed_bump_until_approved(installed: Hooked) -
     _baseline(h, hook_installed=True)
     before = h.head()
 
-    h.repo.write("uv.lock", uv_lock("1.83.0"))
+    h.repo.write("uv.lock", uv_lock("1.82.6"))
     h.repo.add("uv.lock")
     refused = h.commit("bump litellm")
     out = _output(refused)
     assert refused.returncode != 0, out
     assert _hook_line(out).endswith("Failed"), out
     assert "litellm" in out
-    assert "1.82.6 -> 1.83.0" in out
-    assert "bumpguard approve litellm==1.83.0" in out
+    assert "1.82.5 -> 1.82.6" in out
+    assert "bumpguard approve litellm==1.82.6" in out
     assert "Traceback" not in out
     assert h.head() == before
 
-    assert h.repo.run("approve", "litellm==1.83.0", "--reason", "reviewed") == 0
+    assert h.repo.run("approve", "litellm==1.82.6", "--reason", "reviewed", "--offline") == 0
     h.repo.add()
     accepted = h.commit("bump litellm")
     assert accepted.returncode == 0, _output(accepted)
@@ -294,11 +297,11 @@ def test_denied_version_stays_refused_even_after_approve(installed: Hooked) -> N
     refused = h.commit("bump litellm to 1.82.8")
     out = _output(refused)
     assert refused.returncode != 0, out
-    assert "1.82.6 -> 1.82.8" in out
+    assert "1.82.5 -> 1.82.8" in out
     assert "denied" in out
     assert "bumpguard approve litellm==1.82.8" not in out  # no approval can help
 
-    assert h.repo.run("approve", "litellm==1.82.8", "--reason", "trust me") == 1
+    assert h.repo.run("approve", "litellm==1.82.8", "--reason", "trust me", "--offline") == 1
     assert ledger.read_bytes() == recorded
     assert sorted(p.name for p in ledger.parent.glob("*.json")) == ["litellm.json"]
     assert git(h.path, "status", "--porcelain").stdout == "M  uv.lock\n"
@@ -312,7 +315,7 @@ def test_denied_version_stays_refused_even_after_approve(installed: Hooked) -> N
 
 def test_run_all_files_like_pre_commit_ci(hooked: Hooked) -> None:
     h = hooked  # no hook installed: plain git commits put an unreviewed version on the branch
-    h.repo.write("uv.lock", uv_lock("1.83.0"))
+    h.repo.write("uv.lock", uv_lock("1.82.6"))
     h.repo.add("uv.lock")
     assert h.repo.commit("unreviewed litellm").returncode == 0
     home_before = sorted(p.name for p in h.home.iterdir())
@@ -322,12 +325,12 @@ def test_run_all_files_like_pre_commit_ci(hooked: Hooked) -> None:
         out = _output(blocked)
         assert blocked.returncode == 1, out
         assert _hook_line(out).endswith("Failed"), out
-        assert "uv.lock:" in out and "litellm 1.83.0: unreviewed" in out
-        assert "bumpguard approve litellm==1.83.0" in out
+        assert "uv.lock:" in out and "litellm 1.82.6: unreviewed" in out
+        assert "bumpguard approve litellm==1.82.6" in out
 
-    assert h.repo.run("approve", "litellm==1.83.0", "--reason", "reviewed") == 0
+    assert h.repo.run("approve", "litellm==1.82.6", "--reason", "reviewed", "--offline") == 0
     h.repo.add()
-    assert h.repo.commit("review litellm 1.83.0").returncode == 0
+    assert h.repo.commit("review litellm 1.82.6").returncode == 0
 
     for env in (h.offline_env(), h.env()):
         ok = h.pre_commit("run", "--all-files", env=env)
@@ -355,17 +358,20 @@ def test_hook_runs_on_every_commit_including_deletions(installed: Hooked) -> Non
     revoke = h.commit("drop the review")
     out = _output(revoke)
     assert revoke.returncode != 0, out
-    assert "litellm 1.82.6: unreviewed" in out
+    assert "litellm 1.82.5: unreviewed" in out
     assert h.head() == before
     git(h.path, "reset", "-q", "--hard", "HEAD")
 
     # Only the ledger changes: the hook runs (and passes).
-    assert h.repo.run("approve", "litellm==1.82.5", "--reason", "older release, reviewed") == 0
+    assert (
+        h.repo.run("approve", "litellm==1.82.4", "--reason", "older release, reviewed", "--offline")
+        == 0
+    )
     h.repo.add()
     assert git(h.path, "diff", "--cached", "--name-only").stdout == (
         ".bumpguard/approvals/litellm.json\n"
     )
-    ledger = h.commit("review litellm 1.82.5")
+    ledger = h.commit("review litellm 1.82.4")
     out = _output(ledger)
     assert ledger.returncode == 0, out
     assert _hook_line(out).endswith("Passed"), out
@@ -387,8 +393,8 @@ def test_hook_runs_on_every_commit_including_deletions(installed: Hooked) -> Non
 
 def test_malformed_lock_file_fails_with_file_and_line(installed: Hooked) -> None:
     h = installed
-    text = uv_lock("1.83.0").replace('version = "1.83.0"', "version = 1.83.0")
-    bad_line = text.splitlines().index("version = 1.83.0") + 1
+    text = uv_lock("1.82.6").replace('version = "1.82.6"', "version = 1.82.6")
+    bad_line = text.splitlines().index("version = 1.82.6") + 1
     h.repo.write("uv.lock", text)
     h.repo.add("uv.lock")
     before = h.head()
@@ -399,4 +405,60 @@ def test_malformed_lock_file_fails_with_file_and_line(installed: Hooked) -> None
     assert re.search(rf"uv\.lock:{bad_line}: invalid TOML", out), out
     assert "Traceback" not in out
     assert "internal error" not in out
+    assert h.head() == before
+
+
+def test_committed_evidence_is_reverified_offline_by_the_hook(
+    installed: Hooked, local_index: LocalIndex
+) -> None:
+    """Approve online (real attestations from the local index), then the hook re-verifies the
+    stored evidence with no network at every commit, and refuses it once tampered with."""
+    h = installed
+    folder = pep740_or_skip()
+    filename = "pypi_attestations-0.0.19.tar.gz"
+    data = (folder / filename).read_bytes()
+    provenance = json.loads((folder / f"{filename}.provenance").read_text())
+    local_index.add_file("pypi-attestations", "0.0.19", filename, data, provenance=provenance)
+    digest = hashlib.sha256(data).hexdigest()
+    h.repo.write(
+        ".bumpguard.yaml",
+        "version: 1\nprotect:\n  - name: pypi-attestations\n    attestations: required\n"
+        "    publisher: {kind: github, repository: trailofbits/pypi-attestations, "
+        "workflow: release.yml}\n",
+    )
+    h.repo.write(
+        "uv.lock",
+        'version = 1\nrequires-python = ">=3.10"\n\n[[package]]\nname = "pypi-attestations"\n'
+        'version = "0.0.19"\nsource = { registry = "https://pypi.org/simple" }\n'
+        f'sdist = {{ url = "https://files.example/{filename}", hash = "sha256:{digest}" }}\n',
+    )
+    h.repo.add()
+    refused = h.commit("lock pypi-attestations")
+    out = _output(refused)
+    assert refused.returncode != 0 and "pypi-attestations (none) -> 0.0.19: unreviewed" in out
+    assert (
+        h.repo.run(
+            "approve", "pypi-attestations==0.0.19", "--reason", "r", "--index-url", local_index.url
+        )
+        == 0
+    )
+    h.repo.add()
+    local_index.stop()  # from here on there is no index at all
+    accepted = h.commit("lock pypi-attestations", env=h.offline_env())
+    assert accepted.returncode == 0, _output(accepted)
+    assert _hook_line(_output(accepted)).endswith("Passed")
+
+    evidence = h.path / f".bumpguard/evidence/pypi-attestations/{filename}.provenance.json"
+    tampered = json.loads(evidence.read_text())
+    statement = tampered["attestation_bundles"][0]["attestations"][0]["envelope"]["statement"]
+    tampered["attestation_bundles"][0]["attestations"][0]["envelope"]["statement"] = (
+        "A" if statement[0] != "A" else "B"
+    ) + statement[1:]
+    evidence.write_text(json.dumps(tampered))
+    h.repo.add()
+    before = h.head()
+    bad = h.commit("edit evidence", env=h.offline_env())
+    out = _output(bad)
+    assert bad.returncode != 0, out
+    assert "attestation-invalid" in out and "Traceback" not in out
     assert h.head() == before

@@ -1,0 +1,243 @@
+"""Provenance rules on recorded approvals: cooldown, attestations, publisher identity.
+
+``check`` calls :func:`evaluate` for every approved protected version. It works offline from
+what the repository holds: the approval, the evidence files under ``.bumpguard/evidence/``
+and the lock file's hashes and upload times. Evidence is re-verified cryptographically
+(through a cache keyed by artifact and evidence digest), so an edited evidence file, a
+swapped hash or evidence for another file is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from packaging.version import InvalidVersion, Version
+
+from guard.ledger import Approval, PackageLedger
+from guard.model import Dependency
+from guard.policy import Settings, format_duration
+
+COOLDOWN = "cooldown"
+ATTESTATION_MISSING = "attestation-missing"
+ATTESTATION_INVALID = "attestation-invalid"
+PUBLISHER_CHANGED = "publisher-changed"
+NOT_A_TAG = "not-a-tag"
+
+# The identity fields that name who published; a change in any of them is a new publisher.
+IDENTITY_KEYS = ("kind", "repository", "workflow", "email", "project_id")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One provenance rule an approved version breaks."""
+
+    rule: str
+    message: str
+    fix: str
+
+
+def parse_time(text: str) -> datetime | None:
+    """An ISO 8601 time as UTC (``Z`` accepted on Python 3.10 too); ``None`` if unreadable."""
+    try:
+        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def identity_key(identity: dict[str, str] | None) -> tuple[str, ...] | None:
+    """What must stay the same between approved versions of one package."""
+    if identity is None:
+        return None
+    return tuple(identity.get(key, "") for key in IDENTITY_KEYS)
+
+
+def describe_identity(identity: dict[str, str]) -> str:
+    """A short description of a recorded identity."""
+    return identity.get("description") or ", ".join(
+        f"{k}={identity[k]}" for k in IDENTITY_KEYS if identity.get(k)
+    )
+
+
+def cooldown(
+    name: str, version: str, uploaded: str | None, settings: Settings, now: datetime
+) -> Problem | None:
+    """The cooldown rule: a release younger than ``min_release_age`` is refused."""
+    age = settings.min_release_age
+    if age <= timedelta(0):
+        return None
+    when = parse_time(uploaded) if uploaded else None
+    if when is None:
+        return Problem(
+            COOLDOWN,
+            f"{name} {version}: the policy wants releases at least {format_duration(age)} old "
+            f"({settings.rule.origin}), and no upload time is known for it",
+            "lock it with uv or a pylock.toml (they record upload-time), or approve it online",
+        )
+    eligible = when + age
+    if now < eligible:
+        return Problem(
+            COOLDOWN,
+            f"{name} {version} was uploaded {when:%Y-%m-%d %H:%M} UTC; the policy wants "
+            f"{format_duration(age)} ({settings.rule.origin}): eligible from "
+            f"{eligible:%Y-%m-%d %H:%M} UTC",
+            f"wait until {eligible:%Y-%m-%d %H:%M} UTC, or choose an older version",
+        )
+    return None
+
+
+def earlier_approvals(ledger: PackageLedger, version: str) -> list[Approval]:
+    """Approvals of lower versions of the same package, highest first."""
+    try:
+        current = Version(version)
+    except InvalidVersion:
+        return []
+    out: list[tuple[Version, Approval]] = []
+    for approval in ledger.approvals:
+        if approval.source is not None or approval.version is None:
+            continue
+        try:
+            other = Version(approval.version)
+        except InvalidVersion:
+            continue
+        if other < current:
+            out.append((other, approval))
+    return [a for _, a in sorted(out, key=lambda pair: pair[0], reverse=True)]
+
+
+def attestations_needed(settings: Settings, earlier: Sequence[Approval]) -> str | None:
+    """Why this version needs attestations (policy, or no-downgrade), or ``None``."""
+    if settings.attestations_required:
+        return f"the policy requires attestations ({settings.rule.origin})"
+    attested = next((a for a in earlier if a.identity is not None), None)
+    if attested is not None:
+        return (
+            f"the approved {attested.version} was attested, and a release without "
+            "attestations after an attested one is refused (no-downgrade)"
+        )
+    return None
+
+
+def publisher_change(
+    identity: dict[str, str], earlier: Sequence[Approval]
+) -> tuple[Approval, dict[str, str]] | None:
+    """The nearest earlier approval whose publisher identity differs from ``identity``."""
+    key = identity_key(identity)
+    for approval in earlier:
+        previous = approval.identity_data()
+        if previous is not None:
+            return (approval, previous) if identity_key(previous) != key else None
+    return None
+
+
+def evaluate(
+    dep: Dependency,
+    approval: Approval,
+    ledger: PackageLedger,
+    settings: Settings,
+    root: Path,
+    now: datetime | None = None,
+) -> list[Problem]:
+    """Every provenance rule the approved ``dep`` breaks, re-verifying its evidence."""
+    assert dep.version is not None
+    name, version = dep.name, dep.version
+    now = now or datetime.now(timezone.utc)
+    problems: list[Problem] = []
+    late = cooldown(name, version, dep.uploaded or approval.upload_time, settings, now)
+    if late is not None:
+        problems.append(late)
+    earlier = earlier_approvals(ledger, version)
+    need = attestations_needed(settings, earlier)
+    renew = f'bumpguard approve {name}=={version} --reason "..."'
+    if not approval.evidence:
+        if need:
+            problems.append(
+                Problem(
+                    ATTESTATION_MISSING,
+                    f"{name} {version} has no recorded attestations, and {need}",
+                    f"approve it online ({renew}) so its provenance is verified and stored",
+                )
+            )
+        return problems
+
+    from guard import provenance
+
+    verified: dict[str, dict[str, str]] = {}
+    for entry in approval.evidence:
+        path = root / entry.path
+        try:
+            data = path.read_bytes()
+        except OSError:
+            problems.append(
+                Problem(ATTESTATION_INVALID, f"{entry.path}: evidence file is missing", renew)
+            )
+            continue
+        try:
+            identity = provenance.verify_provenance(
+                data, entry.filename, entry.sha256, settings.publisher
+            )
+        except provenance.VerificationFailed as exc:
+            problems.append(Problem(ATTESTATION_INVALID, f"{entry.path}: {exc.reason}", renew))
+            continue
+        verified[entry.sha256] = identity.to_data()
+    if need:
+        held = {h.split(":", 1)[1] for h in dep.hashes if h.startswith("sha256:")}
+        uncovered = sorted(held - set(verified))
+        if uncovered:
+            shown = ", ".join(h[:12] for h in uncovered[:3])
+            problems.append(
+                Problem(
+                    ATTESTATION_MISSING,
+                    f"{dep.file} holds {len(uncovered)} artifact(s) of {name} {version} with no "
+                    f"verified attestation (sha256 {shown}...)",
+                    renew,
+                )
+            )
+    identities = {identity_key(i): i for i in verified.values()}
+    if len(identities) > 1:
+        problems.append(
+            Problem(
+                ATTESTATION_INVALID,
+                f"the artifacts of {name} {version} were signed by different publishers",
+                "review the release: one of its files was published by someone else",
+            )
+        )
+    for signer in identities.values():
+        recorded = approval.identity_data()
+        if recorded is not None and identity_key(recorded) != identity_key(signer):
+            problems.append(
+                Problem(
+                    ATTESTATION_INVALID,
+                    f"the approval of {name} {version} records publisher "
+                    f"{describe_identity(recorded)}, but its evidence was signed by "
+                    f"{describe_identity(signer)}",
+                    renew,
+                )
+            )
+        changed = publisher_change(signer, earlier)
+        if changed is not None:
+            other, previous = changed
+            problems.append(
+                Problem(
+                    PUBLISHER_CHANGED,
+                    f"{name} {version} was published by {describe_identity(signer)}, but the "
+                    f"approved {other.version} by {describe_identity(previous)}",
+                    "confirm the project moved its publishing, then pin the new publisher in "
+                    "the policy",
+                )
+            )
+        if settings.require_tag and not signer.get("ref", "").startswith("refs/tags/"):
+            problems.append(
+                Problem(
+                    NOT_A_TAG,
+                    f"{name} {version} was built from {signer.get('ref') or 'an unknown ref'}, "
+                    "not a tag, and the policy requires a tag",
+                    "choose a release built from a tag",
+                )
+            )
+    return problems
