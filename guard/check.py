@@ -200,6 +200,7 @@ def _check_one(
             approval.evidence
             or settings.attestations_required
             or settings.min_release_age
+            or dep.attestation_identities
             or any(a.identity is not None for a in pkg.approvals)
         ):
             from guard import evidence

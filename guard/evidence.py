@@ -39,6 +39,50 @@ class Problem:
     fix: str
 
 
+# PEP 751 ``attestation-identities`` use PyPI's publisher keys; these are ours.
+_PIN_KEYS = {"workflow_filepath": "workflow"}
+_PIN_IGNORED = {"kind", "environment"}  # kind is compared apart; environment is unprovable
+
+
+def matches_pin(identity: dict[str, str], pin: tuple[tuple[str, str], ...]) -> bool:
+    """Whether a verified identity is the publisher a pylock ``attestation-identities``
+    entry names. A key that the identity cannot confirm is a mismatch (fail closed)."""
+    fields = dict(pin)
+    if fields.get("kind", "").lower() != identity.get("kind", ""):
+        return False
+    for key, value in fields.items():
+        if key in _PIN_IGNORED:
+            continue
+        ours = _PIN_KEYS.get(key, key)
+        if identity.get(ours) != value:
+            return False
+    return True
+
+
+def describe_pins(pins: Sequence[tuple[tuple[str, str], ...]]) -> str:
+    """``kind=GitHub repository=...`` for each pin, for messages."""
+    return " or ".join(" ".join(f"{k}={v}" for k, v in pin) for pin in pins)
+
+
+def is_file_of(filename: str, name: str, version: str) -> bool:
+    """Whether ``filename`` is a wheel or sdist of ``name`` at ``version``."""
+    from packaging.utils import (
+        InvalidSdistFilename,
+        InvalidWheelFilename,
+        parse_sdist_filename,
+        parse_wheel_filename,
+    )
+
+    try:
+        if filename.endswith(".whl"):
+            dist, dist_version, *_ = parse_wheel_filename(filename)
+        else:
+            dist, dist_version = parse_sdist_filename(filename)
+        return dist == name and dist_version == Version(version)
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return False
+
+
 def parse_time(text: str) -> datetime | None:
     """An ISO 8601 time as UTC (``Z`` accepted on Python 3.10 too); ``None`` if unreadable."""
     try:
@@ -153,6 +197,8 @@ def evaluate(
         problems.append(late)
     earlier = earlier_approvals(ledger, version)
     need = attestations_needed(settings, earlier)
+    if need is None and dep.attestation_identities:
+        need = f"{dep.file} lists attestation-identities for it"
     renew = f'bumpguard approve {name}=={version} --reason "..."'
     if not approval.evidence:
         if need:
@@ -169,6 +215,16 @@ def evaluate(
 
     verified: dict[str, dict[str, str]] = {}
     for entry in approval.evidence:
+        if not is_file_of(entry.filename, name, version):
+            problems.append(
+                Problem(
+                    ATTESTATION_INVALID,
+                    f"{entry.path}: evidence for {entry.filename}, which is not a file of "
+                    f"{name} {version}",
+                    renew,
+                )
+            )
+            continue
         path = root / entry.path
         try:
             data = path.read_bytes()
@@ -217,6 +273,16 @@ def evaluate(
                     f"{describe_identity(recorded)}, but its evidence was signed by "
                     f"{describe_identity(signer)}",
                     renew,
+                )
+            )
+        pins = dep.attestation_identities
+        if pins and not any(matches_pin(signer, pin) for pin in pins):
+            problems.append(
+                Problem(
+                    ATTESTATION_INVALID,
+                    f"{dep.file} expects {name} from {describe_pins(pins)}, but it was signed by "
+                    f"{describe_identity(signer)}",
+                    "review where the release came from; relock if the lock is out of date",
                 )
             )
         changed = publisher_change(signer, earlier)

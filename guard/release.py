@@ -9,7 +9,7 @@ the policy pins (or, without a pin, compared with the identity of earlier approv
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -65,12 +65,14 @@ def check_release(
     version: str,
     lock_hashes: Collection[str],
     now: datetime | None = None,
+    pins: Sequence[tuple[tuple[str, str], ...]] = (),
 ) -> Release:
     """Look ``name==version`` up and apply deny, yank, cooldown and attestation rules.
 
     ``lock_hashes`` are the ``algo:hex`` hashes the repository's lock files hold for this
     version; when there are any, only those artifacts are checked (and each must exist on
-    the index), otherwise every file of the release is.
+    the index), otherwise every file of the release is. ``pins`` are pylock.toml
+    ``attestation-identities``: attestations become required and must match one of them.
     """
     from guard.provenance import VerificationFailed, verify_provenance
 
@@ -131,6 +133,8 @@ def check_release(
             problems.append(str(exc))
     earlier = evidence.earlier_approvals(ledger, version)
     need = evidence.attestations_needed(settings, earlier)
+    if need is None and pins:
+        need = "a pylock.toml lists attestation-identities for it"
     missing = [a.file.filename for a in release.artifacts if a.provenance is None]
     attested = [a for a in release.artifacts if a.identity is not None]
     if missing and need:
@@ -151,6 +155,11 @@ def check_release(
             problems.append(
                 f"{name} {version} was published by {identity.describe()}, but the approved "
                 f"{other.version} by {evidence.describe_identity(previous)}"
+            )
+        if pins and not any(evidence.matches_pin(identity.to_data(), pin) for pin in pins):
+            problems.append(
+                f"a pylock.toml expects {name} from {evidence.describe_pins(pins)}, but it was "
+                f"signed by {identity.describe()}"
             )
         if settings.require_tag and not identity.is_tag():
             problems.append(

@@ -183,8 +183,20 @@ def approve(
             from guard.index import IndexClient, default_index_url
 
             client = IndexClient(default_index_url(index_url))
+        pins = tuple(
+            pin
+            for d in deps
+            if d.name == target.name and d.version == target.version
+            for pin in d.attestation_identities
+        )
         release = check_release(
-            client, policy, ledger.get(target.name), target.name, target.version, hashes
+            client,
+            policy,
+            ledger.get(target.name),
+            target.name,
+            target.version,
+            hashes,
+            pins=pins,
         )
         if not release.ok:
             details = "\n  - ".join(release.problems)

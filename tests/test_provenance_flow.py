@@ -495,3 +495,65 @@ def test_evidence_paths_in_the_ledger_stay_inside_the_evidence_folder(
 
 def test_evidence_file_path_helper_is_consistent(tmp_path: Path) -> None:
     assert provenance_of(GITHUB[2])["version"] == 1
+
+
+def pylock(repo: Repo, digest: str, repository: str) -> None:
+    project, version, filename = GITHUB
+    repo.write(
+        "pylock.toml",
+        'lock-version = "1.0"\ncreated-by = "tests"\n\n[[packages]]\n'
+        f'name = "{project}"\nversion = "{version}"\nindex = "https://pypi.org/simple"\n'
+        f'sdist = {{ name = "{filename}", url = "https://files.example/{filename}", '
+        f'upload-time = 2025-01-01T00:00:00Z, hashes = {{ sha256 = "{digest}" }} }}\n\n'
+        "[[packages.attestation-identities]]\n"
+        f'kind = "GitHub"\nrepository = "{repository}"\nworkflow = "release.yml"\n',
+    )
+    repo.add()
+
+
+def test_pylock_attestation_identities_are_additional_pins(
+    repo: Repo, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy(repo, pinned=False, mode="if-present")
+    digest = serve(local_index, GITHUB)
+    pylock(repo, digest, "someone/else")
+    assert approve(repo, local_index, "pypi-attestations==0.0.19") == 1
+    assert (
+        "expects pypi-attestations from kind=GitHub repository=someone/else"
+        in capsys.readouterr().err
+    )
+    pylock(repo, digest, "trailofbits/pypi-attestations")
+    assert approve(repo, local_index, "pypi-attestations==0.0.19") == 0
+    assert findings(repo, capsys) == (0, [])
+    # Offline, the recorded evidence is held to the lock's pins too.
+    pylock(repo, digest, "someone/else")
+    code, rules = findings(repo, capsys)
+    assert (code, rules) == (1, ["attestation-invalid:pypi-attestations"])
+
+
+def test_evidence_must_belong_to_the_approved_package(
+    repo: Repo, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = serve(local_index, GITHUB)
+    lock(repo, (GITHUB, digest, OLD))
+    policy(repo, pinned=False, mode="if-present")
+    assert approve(repo, local_index, "pypi-attestations==0.0.19") == 0
+    # Point the approval at another project's (valid) evidence and artifact.
+    other = hashlib.sha256(data_of(GITLAB[2])).hexdigest()
+    target = repo.path / ".bumpguard/evidence/pypi-attestations/other.provenance.json"
+    target.write_text(json.dumps(provenance_of(GITLAB[2])))
+    path = repo.path / ".bumpguard/approvals/pypi-attestations.json"
+    record = json.loads(path.read_text())
+    record["approvals"][0]["evidence"] = [
+        {
+            "filename": GITLAB[2],
+            "sha256": other,
+            "path": ".bumpguard/evidence/pypi-attestations/other.provenance.json",
+        }
+    ]
+    record["approvals"][0]["hashes"].append(f"sha256:{other}")
+    path.write_text(json.dumps(record))
+    lock(repo, (GITHUB, other, OLD))
+    capsys.readouterr()
+    assert repo.run("check") == 1
+    assert "which is not a file of pypi-attestations 0.0.19" in capsys.readouterr().out
