@@ -305,8 +305,7 @@ def publisher_policy(publisher: Publisher) -> AttestationPublisher | Verificatio
     """The ``pypi_attestations`` publisher (a Sigstore verification policy) for ``publisher``.
 
     The environment is never passed: the certificate does not carry it, so in a policy it
-    only documents the publishing setup. A CircleCI publisher without a pipeline
-    definition accepts any pipeline definition of the project.
+    only documents the publishing setup.
     """
     import pypi_attestations as pa
 
@@ -328,42 +327,13 @@ def publisher_policy(publisher: Publisher) -> AttestationPublisher | Verificatio
     if publisher.kind == "google":
         return pa.GooglePublisher(email=need("email"))
     if publisher.kind == "circleci":
-        project = need("project_id")
-        pipeline = publisher.get("pipeline_definition_id")
-        if pipeline:
-            return pa.CircleCIPublisher(
-                project_id=project, pipeline_definition_id=pipeline, vcs_origin=None, vcs_ref=None
-            )
-        return _circleci_project_policy(project)
+        return pa.CircleCIPublisher(
+            project_id=need("project_id"),
+            pipeline_definition_id=need("pipeline_definition_id"),
+            vcs_origin=publisher.get("vcs_origin"),
+            vcs_ref=publisher.get("vcs_ref"),
+        )
     raise GuardError(f"unknown publisher kind {publisher.kind!r}")
-
-
-def _circleci_project_policy(project_id: str) -> VerificationPolicy:
-    from cryptography import x509
-    from sigstore.errors import VerificationError
-    from sigstore.verify.policy import OIDCIssuerV2
-
-    prefix = f"https://circleci.com/api/v2/projects/{project_id}/pipeline-definitions/"
-
-    class _AnyPipelineOfProject:
-        def verify(self, cert: x509.Certificate) -> None:
-            OIDCIssuerV2(CIRCLECI_ISSUER).verify(cert)
-            try:
-                ext = cert.extensions.get_extension_for_oid(
-                    x509.ObjectIdentifier(OID_BUILD_SIGNER_URI)
-                )
-            except x509.ExtensionNotFound:
-                raise VerificationError("Certificate has no Build Signer URI") from None
-            raw = ext.value
-            signer = _der_utf8(raw.value) if isinstance(raw, x509.UnrecognizedExtension) else None
-            rest = signer[len(prefix) :] if signer and signer.startswith(prefix) else ""
-            if not rest or "/" in rest:
-                raise VerificationError(
-                    f"Certificate's Build Signer URI ({signer}) does not match expected "
-                    f"Trusted Publisher (CircleCI project {project_id})"
-                )
-
-    return _AnyPipelineOfProject()
 
 
 # --- verification --------------------------------------------------------------------------

@@ -373,17 +373,25 @@ def test_circleci_provenance_verifies() -> None:
     assert identity.ref == "refs/heads/pypi"
     assert identity.commit is None
     assert CIRCLECI_PROJECT in identity.describe()
-    # the pipeline definition is optional in a policy: any pipeline of the project
-    project_only = publisher("circleci", project_id=CIRCLECI_PROJECT)
+    # The single-attestation form verifies the same; a pin of the project alone is not
+    # enough (the policy schema requires the pipeline definition too).
     assert (
         verify_provenance(
             evidence(CIRCLECI_WHEEL + ".publish.attestation"),
             CIRCLECI_WHEEL,
             sha256_of(CIRCLECI_WHEEL),
-            project_only,
+            CIRCLECI_PUBLISHER,
         )
         == identity
     )
+    with pytest.raises(GuardError, match="needs 'pipeline_definition_id'"):
+        verify_provenance(
+            evidence(CIRCLECI_WHEEL + ".provenance"),
+            CIRCLECI_WHEEL,
+            sha256_of(CIRCLECI_WHEEL),
+            publisher("circleci", project_id=CIRCLECI_PROJECT),
+            use_cache=False,
+        )
 
 
 @pytest.mark.parametrize(
@@ -399,7 +407,6 @@ def test_circleci_provenance_verifies() -> None:
             project_id="00000000-0000-0000-0000-000000000000",
             pipeline_definition_id=CIRCLECI_PIPELINE,
         ),
-        publisher("circleci", project_id="00000000-0000-0000-0000-000000000000"),
     ],
 )
 def test_circleci_wrong_identity_is_refused(wrong: Publisher) -> None:
