@@ -89,6 +89,29 @@ def _parser() -> argparse.ArgumentParser:
     index_option(p)
     policy_option(p)
 
+    p = sub.add_parser(
+        "pip",
+        help="pip install, after checking everything pip would install",
+        description="bumpguard pip install [--python PATH] [--policy FILE] PIP-ARGS...: asks "
+        "pip what it would install, checks and inspects every file, then installs exactly "
+        "those files, or nothing.",
+    )
+    p.add_argument("pip_command", choices=["install"], metavar="install")
+    p.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="PIP-ARGS")
+
+    p = sub.add_parser(
+        "scan-env", help="audit an installed environment for start-up hooks and denied versions"
+    )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--python",
+        metavar="PATH",
+        help="interpreter whose environment to scan, asked with -I -S so nothing in it runs "
+        "(default: $VIRTUAL_ENV's python, else the one running bumpguard)",
+    )
+    where.add_argument("--path", metavar="SITE_PACKAGES", help="scan this site-packages directory")
+    policy_option(p)
+
     p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
     p.add_argument("--force", action="store_true", help="replace an existing .bumpguard.yaml")
     p.add_argument("--reviewer", help="who records the baseline (default: git config)")
@@ -140,7 +163,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return EXIT_ERROR
     from guard import commands
 
-    handler = getattr(commands, f"cmd_{args.command}")
+    handler = getattr(commands, f"cmd_{args.command.replace('-', '_')}")
     result: int = handler(args)
     return result
 

@@ -106,3 +106,46 @@ def cmd_verify(args: argparse.Namespace) -> int:
         lines, ok = verify.verify_release(root, args.target, policy, args.index_url)
     print("\n".join(lines))
     return EXIT_OK if ok else EXIT_BLOCKED
+
+
+def _take_option(args: list[str], name: str) -> str | None:
+    """Remove ``name VALUE`` / ``name=VALUE`` from ``args``; return the value."""
+    for i, arg in enumerate(args):
+        if arg == name:
+            if i + 1 >= len(args):
+                raise UsageError(f"{name} needs a value")
+            value = args[i + 1]
+            del args[i : i + 2]
+            return value
+        if arg.startswith(name + "="):
+            del args[i]
+            return arg.split("=", 1)[1]
+    return None
+
+
+def cmd_pip(args: argparse.Namespace) -> int:
+    """``bumpguard pip install ...``."""
+    from guard import install
+
+    pip_args = list(args.pip_args)
+    if pip_args[:1] == ["--"]:
+        pip_args = pip_args[1:]
+    python = _take_option(pip_args, "--python")
+    explicit = _take_option(pip_args, "--policy")
+    root = _root()
+    policy = _policy(root, explicit)
+    outcome = install.run(pip_args, policy, python, root if (root / ".git").exists() else None)
+    if outcome.items:
+        print(install.table(outcome.items))
+    print(outcome.message, file=sys.stderr if outcome.code else sys.stdout)
+    return outcome.code
+
+
+def cmd_scan_env(args: argparse.Namespace) -> int:
+    """``bumpguard scan-env``."""
+    from guard import scan_env
+
+    policy = _policy(_root(), args.policy)
+    text, code = scan_env.run(args.python, args.path, policy)
+    print(text)
+    return code
