@@ -375,6 +375,7 @@ def verify_provenance(
         raise VerificationFailed(filename, f"{sha256!r} is not a sha256 digest")
     evidence = _evidence_bytes(filename, provenance)
     key = _cache_key(filename, digest, evidence, expected)
+    use_cache = use_cache and cache_enabled()
     if use_cache:
         cached = _cache_read(key, filename, digest)
         if cached is not None:
@@ -473,6 +474,14 @@ def _verify(
                 ) from None
             try:
                 attestation.verify(policy, dist, staging=False, offline=offline)
+            except OSError as exc:
+                # sigstore keeps its trust root under the user cache even offline.
+                where = f" ({exc.filename})" if exc.filename else ""
+                raise GuardError(
+                    f"{filename}: cannot verify: sigstore could not read or write its trust "
+                    f"root cache{where}: {exc.strerror}; set XDG_CACHE_HOME to a writable "
+                    "directory"
+                ) from None
             except (sigstore.errors.Error, ValueError) as exc:  # AttestationError is a ValueError
                 reason = _explain(str(exc), claimed, expected, attestation, sha256)
                 prefix = f"{label}: " if len(raw) > 1 else ""
@@ -580,6 +589,19 @@ def _quiet_sigstore() -> Iterator[None]:
 
 
 # --- the verification cache ----------------------------------------------------------------
+
+
+def cache_enabled() -> bool:
+    """Whether the verification cache is used: not when ``BUMPGUARD_VERIFY_CACHE=0``, and
+    not under CI (``CI`` set) unless ``BUMPGUARD_VERIFY_CACHE=1``. Cache entries are not
+    signed, so a cache restored across a trust boundary (say, from another branch's CI run)
+    could vouch for evidence that was never verified."""
+    setting = os.environ.get("BUMPGUARD_VERIFY_CACHE", "").strip().lower()
+    if setting in ("0", "false", "no", "off"):
+        return False
+    if setting in ("1", "true", "yes", "on"):
+        return True
+    return not os.environ.get("CI")
 
 
 def cache_dir() -> Path:

@@ -40,6 +40,8 @@ def _isolated_git(
         "GIT_WORK_TREE",
         "GIT_INDEX_FILE",
         "BUMPGUARD_DEBUG",
+        "BUMPGUARD_VERIFY_CACHE",
+        "CI",  # tests are a developer's machine unless they say otherwise
         "GITHUB_ACTIONS",
         "NO_COLOR",
     ):

@@ -881,3 +881,32 @@ def test_a_provenance_copy_is_not_modified() -> None:
     before = copy.deepcopy(data)
     verify_provenance(data, GH_SDIST, sha256_of(GH_SDIST), GH_PUBLISHER)
     assert data == before
+
+
+@pytest.mark.parametrize(
+    ("ci", "setting", "enabled"),
+    [(None, None, True), ("true", None, False), ("true", "1", True), (None, "0", False)],
+)
+def test_cache_switch(
+    monkeypatch: pytest.MonkeyPatch, ci: str | None, setting: str | None, enabled: bool
+) -> None:
+    for var, value in (("CI", ci), ("BUMPGUARD_VERIFY_CACHE", setting)):
+        if value is None:
+            monkeypatch.delenv(var, raising=False)
+        else:
+            monkeypatch.setenv(var, value)
+    assert provenance.cache_enabled() is enabled
+
+
+def test_an_unwritable_sigstore_cache_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "/dev/null/x")
+    monkeypatch.setenv("HOME", "/dev/null/x")
+    with pytest.raises(GuardError, match="trust root cache") as info:
+        verify_provenance(
+            evidence(GH_SDIST + ".provenance"),
+            GH_SDIST,
+            sha256_of(GH_SDIST),
+            GH_PUBLISHER,
+            use_cache=False,
+        )
+    assert info.value.exit_code == 2
