@@ -62,6 +62,7 @@ class Approval:
     upload_time: str | None = None
     identity: tuple[tuple[str, str], ...] | None = None
     evidence: tuple[Evidence, ...] = ()
+    inspection: dict[str, Any] | None = field(default=None, compare=False)
 
     def identity_data(self) -> dict[str, str] | None:
         """``identity`` as a mapping."""
@@ -85,6 +86,8 @@ class Approval:
             data["identity"] = dict(self.identity)
         if self.evidence:
             data["evidence"] = [e.to_data() for e in self.evidence]
+        if self.inspection is not None:
+            data["inspection"] = self.inspection
         return data
 
 
@@ -219,6 +222,7 @@ _APPROVAL_FIELDS = {
     "upload_time",
     "identity",
     "evidence",
+    "inspection",
 }
 
 
@@ -280,7 +284,13 @@ def _approval(item: Any, display: str, line: int) -> Approval:
         and all(isinstance(k, str) and isinstance(v, str) for k, v in identity.items())
     ):
         raise LedgerError(display, line, "'identity' must be an object of strings")
+    inspection = item.get("inspection")
+    if inspection is not None and not _valid_inspection(inspection):
+        raise LedgerError(
+            display, line, "'inspection' must map top_level and startup_hooks to lists of strings"
+        )
     return Approval(
+        inspection=inspection,
         upload_time=upload_time,
         identity=tuple(sorted(identity.items())) if identity is not None else None,
         evidence=_evidence(item.get("evidence", []), display, line),
@@ -296,6 +306,13 @@ def _approval(item: Any, display: str, line: int) -> Approval:
 
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _valid_inspection(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(value.get(key, []), list) and all(isinstance(v, str) for v in value.get(key, []))
+        for key in ("top_level", "startup_hooks")
+    )
 
 
 def _element_lines(text: str) -> list[int]:

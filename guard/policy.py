@@ -43,7 +43,9 @@ _TOP_KEYS = {
     "deny",
     "allow_list",
     "review_threshold",
+    "install",
 }
+_INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist"}
 _SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
 _PROTECT_KEYS = {"name", "publisher"} | _SETTING_KEYS
 ATTESTATION_MODES = ("required", "if-present")
@@ -137,6 +139,19 @@ class Defaults:
 
 
 @dataclass(frozen=True)
+class InstallSettings:
+    """``install:``, for ``bumpguard pip install``."""
+
+    require_approval: bool = True
+    startup_hooks: str = "warn"  # for unprotected packages; protected ones are always denied
+    allow_sdist: tuple[str, ...] = ()
+
+    def sdist_allowed(self, name: str) -> bool:
+        """Whether a protected package may be installed from an sdist."""
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.allow_sdist)
+
+
+@dataclass(frozen=True)
 class DenyRule:
     """Versions of a package that are refused everywhere; an empty ``versions`` denies all."""
 
@@ -189,6 +204,7 @@ class Policy:
     allow_list: list[tuple[str, str]] | None = None
     review_threshold: str = "none"
     defaults: Defaults = field(default_factory=Defaults)
+    install: InstallSettings = field(default_factory=InstallSettings)
     warnings: list[str] = field(default_factory=list)
     _glob_cache: (
         tuple[
@@ -306,6 +322,11 @@ class Policy:
         if self.allow_list is not None:
             data["allow_list"] = [{"name": p, "from": o} for p, o in self.allow_list]
         data["review_threshold"] = self.review_threshold
+        data["install"] = {
+            "require_approval": self.install.require_approval,
+            "startup_hooks": self.install.startup_hooks,
+            "allow_sdist": list(self.install.allow_sdist),
+        }
         data["protected_defaults"] = {
             "attestations": self.defaults.attestations,
             "min_release_age": format_duration(self.defaults.min_release_age),
@@ -381,6 +402,13 @@ def _merge_into(policy: Policy, spec: str, base: Path, stack: tuple[Path, ...]) 
         policy.unprotect.pop(pattern, None)
     if parsed.defaults:
         policy.defaults = replace(policy.defaults, **parsed.defaults)
+    if parsed.install:
+        extra = parsed.install.pop("allow_sdist", ())
+        policy.install = replace(
+            policy.install,
+            **parsed.install,
+            allow_sdist=tuple(dict.fromkeys((*policy.install.allow_sdist, *extra))),
+        )
     for pattern in parsed.unprotect:
         policy.protect.pop(pattern, None)
         policy.unprotect[pattern] = display
@@ -437,6 +465,7 @@ class _Parsed:
     allow_list: list[str] | None = None
     review_threshold: str | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
+    install: dict[str, Any] = field(default_factory=dict)
 
 
 class _Checker:
@@ -563,6 +592,8 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
         else:
             check.unknown_keys(value, _SETTING_KEYS, "protected_defaults")
             parsed.defaults = _validate_settings(check, value, line, "protected_defaults")
+    if "install" in data:
+        _validate_install(check, data["install"], _key_line(data, "install", top), parsed)
     if "unprotect" in data:
         for text, line in check.string_list(
             data["unprotect"], _key_line(data, "unprotect", top), "unprotect"
@@ -624,6 +655,41 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -
         if pattern:
             rule = ProtectRule(pattern, check.path, publisher, **settings)
             parsed.protect.append((pattern, rule))
+
+
+def _validate_install(check: _Checker, value: Any, line: int, parsed: _Parsed) -> None:
+    if not isinstance(value, dict):
+        check.error(line, f"install: expected a mapping, got {_kind(value)}")
+        return
+    check.unknown_keys(value, _INSTALL_KEYS, "install")
+    if "require_approval" in value:
+        flag = value["require_approval"]
+        if isinstance(flag, bool):
+            parsed.install["require_approval"] = flag
+        else:
+            check.error(
+                _key_line(value, "require_approval", line),
+                "install.require_approval must be true or false",
+            )
+    if "startup_hooks" in value:
+        mode = value["startup_hooks"]
+        if mode in ("deny", "warn"):
+            parsed.install["startup_hooks"] = mode
+        else:
+            check.error(
+                _key_line(value, "startup_hooks", line),
+                f"install.startup_hooks {mode!r} is not deny or warn",
+            )
+    if "allow_sdist" in value:
+        names = []
+        where = _key_line(value, "allow_sdist", line)
+        for text, item_line in check.string_list(
+            value["allow_sdist"], where, "install.allow_sdist"
+        ):
+            pattern = check.pattern(text, item_line, "install.allow_sdist")
+            if pattern:
+                names.append(pattern)
+        parsed.install["allow_sdist"] = tuple(names)
 
 
 def _validate_settings(check: _Checker, item: Any, line: int, where: str) -> dict[str, Any]:

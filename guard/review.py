@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -20,7 +20,7 @@ from guard.errors import Refused, UsageError
 from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, Approval, Evidence, Ledger
 from guard.model import Dependency
 from guard.policy import Policy
-from guard.release import check_release
+from guard.release import Release, check_release
 
 if TYPE_CHECKING:
     from guard.index import IndexClient
@@ -211,6 +211,10 @@ def approve(
             entries.append(Evidence(artifact.file.filename, artifact.sha256, rel))
         hashes = tuple(sorted({*hashes, *(f"sha256:{a.sha256}" for a in release.artifacts)}))
         identity = release.identity
+        inspection: dict[str, Any] | None = None
+        notes: list[str] = []
+        if policy.protection(target.name) is not None:
+            inspection, notes = _inspect_release(client, release)
         approval = Approval(
             target.version,
             who,
@@ -222,12 +226,15 @@ def approve(
             upload_time=release.upload_time,
             identity=tuple(sorted(identity.to_data().items())) if identity else None,
             evidence=tuple(entries),
+            inspection=inspection,
         )
         checked = f"{len(release.artifacts)} artifact(s) on {release.host}"
         if identity is not None:
             checked += f", attested: {identity.describe()}"
         else:
             checked += ", no attestations"
+        if notes:
+            checked += "; start-up hooks or foreign names, reviewed by you: " + "; ".join(notes)
         prepared.append((target, approval, blobs, checked))
     lines = []
     for target, approval, blobs, found in prepared:
@@ -238,6 +245,34 @@ def approve(
             f"approved {target.spec} ({found}) by {who} -> {path.relative_to(root).as_posix()}"
         )
     return lines
+
+
+def _inspect_release(client: IndexClient, release: Release) -> tuple[dict[str, Any], list[str]]:
+    """Download and inspect each artifact of a protected release (never running it): a
+    hostile archive is refused; start-up hooks and foreign top-level names are recorded in
+    the approval, so the install guard can tell a reviewed hook from a new one."""
+    from guard.inspect_artifact import inspect
+
+    top: set[str] = set()
+    hooks: set[str] = set()
+    notes: list[str] = []
+    for artifact in release.artifacts:
+        report = inspect(client.download(artifact.file), artifact.file.filename)
+        top.update(report.top_level)
+        hooks.update(report.startup_hooks)
+        for finding in report.findings:
+            if finding.kind in ("hostile-archive", "known-malware"):
+                raise Refused(
+                    f"{release.name}=={release.version} refused (nothing recorded): "
+                    f"{artifact.file.filename}: {finding.detail}"
+                )
+            if finding.severity == "deny" or finding.kind in (
+                "customize",
+                "foreign-top-level",
+                "shadowing-script",
+            ):
+                notes.append(f"{artifact.file.filename}: {finding.path}: {finding.detail}")
+    return {"top_level": sorted(top), "startup_hooks": sorted(hooks)}, notes
 
 
 def _offline_checks(
