@@ -135,8 +135,6 @@ def cmd_pip(args: argparse.Namespace) -> int:
     root = _root()
     policy = _policy(root, explicit)
     outcome = install.run(pip_args, policy, python, root if (root / ".git").exists() else None)
-    if outcome.items:
-        print(install.table(outcome.items))
     print(outcome.message, file=sys.stderr if outcome.code else sys.stdout)
     return outcome.code
 

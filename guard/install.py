@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,7 @@ class Item:
     requested: bool
     protected: bool = False
     checked: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     local: Path | None = None
@@ -436,6 +437,8 @@ def table(items: Sequence[Item]) -> str:
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
     ]
     for item in items:
+        for note in item.notes:
+            lines.append(f"attested: {item.name} {item.version}: {note}")
         for reason in item.refusals:
             lines.append(f"refused: {item.name} {item.version}: {reason}")
         for reason in item.warnings:
@@ -443,8 +446,17 @@ def table(items: Sequence[Item]) -> str:
     return "\n".join(lines)
 
 
-def run(args: Sequence[str], policy: Policy, python: str | None, root: Path | None) -> Outcome:
-    """Resolve, decide, inspect, then install exactly the checked files (or nothing)."""
+def run(
+    args: Sequence[str],
+    policy: Policy,
+    python: str | None,
+    root: Path | None,
+    emit: Callable[[str], None] = print,
+) -> Outcome:
+    """Resolve, decide, inspect, then install exactly the checked files (or nothing).
+
+    The verdict table goes to ``emit`` before pip installs anything.
+    """
     from guard.index import default_index_url
 
     if not any(not a.startswith("-") for a in args) and not any(
@@ -465,6 +477,7 @@ def run(args: Sequence[str], policy: Policy, python: str | None, root: Path | No
         if not items:
             return Outcome(items, 0, "nothing to install: pip would install nothing")
         decide(items, policy, ledger, indexes, workdir)
+        emit(table(items))
         if any(item.refusals for item in items):
             return Outcome(items, 1, "bumpguard: refused: nothing was installed")
         files = [str(item.local) for item in items if item.local is not None]

@@ -189,7 +189,11 @@ def test_attested_circleci_wheel_installs_end_to_end(
     )
     assert run(repo, venv, local_index, "circleci-sign-publish-example") == 0
     out = capsys.readouterr().out
-    assert "attested: signed by CircleCI project fdd9283f" in out or "attested:" in out
+    assert (
+        "attested: circleci-sign-publish-example 0.0.1.dev137: built by CircleCI project "
+        "fdd9283f-e619-46af-8f9c-851f7d3e8b2b pipeline definition "
+        "8e4f8ab2-8d7c-4827-9f15-de076d6d647f"
+    ) in out
     assert installed(venv, "circleci-sign-publish-example")
     proc = subprocess.run(
         [str(venv), "-c", "import circleci_sign_publish_example as m; print(m.__name__)"],
