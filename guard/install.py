@@ -309,9 +309,9 @@ def decide(
             item.checked.append("index")
             if item.protected:
                 identity = release.identity
-                item.checked.append(
-                    f"attested: {identity.describe()}" if identity else "no attestations"
-                )
+                item.checked.append("attested" if identity else "no attestations")
+                if identity is not None:
+                    item.notes.append(identity.describe())
         elif item.protected:
             item.refusals.append(
                 f"{item.filename} is not on {', '.join(c.host for c in clients)}"
