@@ -359,6 +359,7 @@ class IndexClient:
             raise GuardError(f"package index URL {_redact(index_url)} is not an http(s) URL")
         self.index_url = index_url if index_url.endswith("/") else index_url + "/"
         self.host = _host(self.index_url)
+        self._pages: dict[str, list[IndexFile]] = {}
         self.timeout = timeout
         self.retries = max(0, retries)
         self._session = requests.Session()
@@ -430,8 +431,18 @@ class IndexClient:
     # -- API ----------------------------------------------------------------------------
 
     def project_files(self, name: str) -> list[IndexFile]:
-        """Every file the project page of ``name`` lists (PEP 691 JSON or PEP 503 HTML)."""
+        """Every file the project page of ``name`` lists (PEP 691 JSON or PEP 503 HTML).
+
+        A page is fetched once per client: one command sees one consistent page per
+        project, and does not ask the index twice for it.
+        """
         project = _canonical(name)
+        cached = self._pages.get(project)
+        if cached is None:
+            cached = self._pages[project] = self._fetch_page(project)
+        return list(cached)
+
+    def _fetch_page(self, project: str) -> list[IndexFile]:
         url = urljoin(self.index_url, project + "/")
         reply = self._get(url, _SIMPLE_ACCEPT, _PAGE_LIMIT)
         if reply.status == 404:
