@@ -270,88 +270,113 @@ def decide(
     index_urls: Sequence[str],
     workdir: Path,
 ) -> None:
-    """Apply the policy to every item, download and inspect its file (filling ``local``)."""
+    """Apply the policy to every item, download and inspect its file (filling ``local``).
+
+    Items are checked concurrently (the work is index round trips), each worker thread
+    with its own index clients; the first error (an index gone down) propagates, so the
+    run fails closed.
+    """
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
     from guard.index import IndexClient
+
+    local = threading.local()
+
+    def one(item: Item) -> None:
+        clients = getattr(local, "clients", None)
+        if clients is None:
+            clients = local.clients = [IndexClient(url) for url in index_urls]
+        _decide_one(item, policy, ledger, clients, workdir)
+
+    if ledger is not None:
+        for item in items:  # read the ledger files before the threads do
+            ledger.get(item.name)
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(items)))) as pool:
+        list(pool.map(one, items))
+
+
+def _decide_one(
+    item: Item, policy: Policy, ledger: Ledger | None, clients: Sequence[Any], workdir: Path
+) -> None:
     from guard.inspect_artifact import inspect
     from guard.release import check_release
 
-    clients = [IndexClient(url) for url in index_urls]
-    for item in items:
-        rule = policy.denial(item.name, item.version)
-        if rule is not None:
-            advisories = f" [{', '.join(rule.advisories)}]" if rule.advisories else ""
-            item.refusals.append(f"denied by {rule.origin}{advisories}")
-            continue
-        if not policy.allowed(item.name):
-            item.refusals.append("not on the allow-list")
-            continue
-        if item.sha256 is None:
+    rule = policy.denial(item.name, item.version)
+    if rule is not None:
+        advisories = f" [{', '.join(rule.advisories)}]" if rule.advisories else ""
+        item.refusals.append(f"denied by {rule.origin}{advisories}")
+        return
+    if not policy.allowed(item.name):
+        item.refusals.append("not on the allow-list")
+        return
+    if item.sha256 is None:
+        item.refusals.append(
+            "not a file bumpguard can hash (VCS or directory): install "
+            "it with pip after reviewing it"
+        )
+        return
+    item.checked.append("deny")
+    is_sdist = not item.filename.endswith(".whl")
+    if item.protected and is_sdist and not policy.install.sdist_allowed(item.name):
+        item.refusals.append(
+            "protected, and only an sdist was found (building it would "
+            "run its code); allow it with install.allow_sdist"
+        )
+        return
+    client = _serving(clients, item)
+    if client is not None:
+        pkg = ledger.get(item.name) if ledger is not None else PackageLedger(item.name)
+        release = check_release(
+            client, policy, pkg, item.name, item.version, [f"sha256:{item.sha256}"]
+        )
+        item.refusals.extend(release.problems)
+        item.checked.append("index")
+        if item.protected:
+            identity = release.identity
+            item.checked.append("attested" if identity else "no attestations")
+            if identity is not None:
+                item.notes.append(identity.describe())
+    elif item.protected:
+        item.refusals.append(
+            f"{item.filename} is not on {', '.join(c.host for c in clients)}"
+            ": its yank status, age and attestations cannot be checked"
+        )
+    if item.protected and ledger is not None and policy.install.require_approval:
+        approval = ledger.get(item.name).for_version(item.version)
+        if approval is None:
             item.refusals.append(
-                "not a file bumpguard can hash (VCS or directory): install "
-                "it with pip after reviewing it"
+                f"no recorded review of {item.name} {item.version} in this "
+                "repository (bumpguard approve)"
             )
-            continue
-        item.checked.append("deny")
-        is_sdist = not item.filename.endswith(".whl")
-        if item.protected and is_sdist and not policy.install.sdist_allowed(item.name):
-            item.refusals.append(
-                "protected, and only an sdist was found (building it would "
-                "run its code); allow it with install.allow_sdist"
-            )
-            continue
-        client = _serving(clients, item)
-        if client is not None:
-            pkg = ledger.get(item.name) if ledger is not None else PackageLedger(item.name)
-            release = check_release(
-                client, policy, pkg, item.name, item.version, [f"sha256:{item.sha256}"]
-            )
-            item.refusals.extend(release.problems)
-            item.checked.append("index")
-            if item.protected:
-                identity = release.identity
-                item.checked.append("attested" if identity else "no attestations")
-                if identity is not None:
-                    item.notes.append(identity.describe())
-        elif item.protected:
-            item.refusals.append(
-                f"{item.filename} is not on {', '.join(c.host for c in clients)}"
-                ": its yank status, age and attestations cannot be checked"
-            )
-        if item.protected and ledger is not None and policy.install.require_approval:
-            approval = ledger.get(item.name).for_version(item.version)
-            if approval is None:
-                item.refusals.append(
-                    f"no recorded review of {item.name} {item.version} in this "
-                    "repository (bumpguard approve)"
-                )
-            elif approval.hashes and f"sha256:{item.sha256}" not in approval.hashes:
-                item.refusals.append("its sha256 is not among the approved artifact hashes")
+        elif approval.hashes and f"sha256:{item.sha256}" not in approval.hashes:
+            item.refusals.append("its sha256 is not among the approved artifact hashes")
+        else:
+            item.checked.append("approved")
+    if item.refusals:
+        return
+    data = _fetch(item, clients)
+    item.local = workdir / "files" / item.filename
+    item.local.parent.mkdir(parents=True, exist_ok=True)
+    item.local.write_bytes(data)
+    report = inspect(data, item.filename)
+    item.checked.append("inspected")
+    approved = _approved_inspection(item, ledger)
+    accepted = set(approved.get("startup_hooks", [])) | set(approved.get("top_level", []))
+    strict = item.protected or policy.install.startup_hooks == "deny"
+    for finding in report.findings:
+        text = f"{finding.path}: {finding.detail}" if finding.path else finding.detail
+        if finding.kind in _ALWAYS_REFUSED:
+            item.refusals.append(text)
+        elif finding.kind in _STARTUP_KINDS and strict:
+            if finding.target and finding.target in accepted:
+                item.warnings.append(f"{text} (reviewed in its approval)")
             else:
-                item.checked.append("approved")
-        if item.refusals:
-            continue
-        data = _fetch(item, clients)
-        item.local = workdir / "files" / item.filename
-        item.local.parent.mkdir(parents=True, exist_ok=True)
-        item.local.write_bytes(data)
-        report = inspect(data, item.filename)
-        item.checked.append("inspected")
-        approved = _approved_inspection(item, ledger)
-        accepted = set(approved.get("startup_hooks", [])) | set(approved.get("top_level", []))
-        strict = item.protected or policy.install.startup_hooks == "deny"
-        for finding in report.findings:
-            text = f"{finding.path}: {finding.detail}" if finding.path else finding.detail
-            if finding.kind in _ALWAYS_REFUSED:
                 item.refusals.append(text)
-            elif finding.kind in _STARTUP_KINDS and strict:
-                if finding.target and finding.target in accepted:
-                    item.warnings.append(f"{text} (reviewed in its approval)")
-                else:
-                    item.refusals.append(text)
-            else:
-                item.warnings.append(text)
-        if ledger is not None and not approved:
-            _compare_with_previous(item, ledger, report)
+        else:
+            item.warnings.append(text)
+    if ledger is not None and not approved:
+        _compare_with_previous(item, ledger, report)
 
 
 _ALWAYS_REFUSED = frozenset({"hostile-archive", "known-malware"})
@@ -470,7 +495,9 @@ def run(
     indexes += values.get("--extra-index-url", [])
     ledger = None
     if root is not None and (root / ".bumpguard" / "approvals").is_dir():
-        ledger = Ledger(root)
+        from guard.check import load_imports
+
+        ledger = Ledger(root, load_imports(root, policy))
     with tempfile.TemporaryDirectory(prefix="bumpguard-install-") as tmp:
         workdir = Path(tmp)
         items = resolve(interpreter, args, policy, workdir)

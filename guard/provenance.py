@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
@@ -446,10 +447,15 @@ def _raw_attestations(filename: str, data: Any) -> list[Any]:
     return found
 
 
+# sigstore loads (and may write) its trust root under the user cache, and _quiet_sigstore
+# changes a process-wide logger: verifications from several threads run one at a time.
+_VERIFY_LOCK = threading.Lock()
+
+
 def _verify(
     filename: str, sha256: str, raw: list[Any], expected: Publisher | None, *, offline: bool
 ) -> Identity:
-    with _quiet_sigstore():
+    with _VERIFY_LOCK, _quiet_sigstore():
         import pypi_attestations as pa
         import sigstore.errors
         from sigstore.verify.policy import UnsafeNoOp
