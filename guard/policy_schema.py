@@ -1,0 +1,398 @@
+"""The JSON Schema (draft 2020-12) of a bumpguard policy file, for editors and CI.
+
+``bumpguard policy schema`` prints it; with ``# yaml-language-server: $schema=...`` at the
+top of ``.bumpguard.yaml`` an editor completes keys and flags mistakes as you type.
+
+The schema is stricter than the loader in one way: an unknown key is an error here (so a
+misspelt key is underlined) but only a warning in ``bumpguard policy validate``. Everything
+else it accepts or rejects as the loader does, except what only the loader can check:
+whether a file named in ``extends`` exists, and full PEP 440 parsing of specifiers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guard.policy import ATTESTATION_MODES, SCHEMA_VERSION, THRESHOLDS
+
+POLICY_SCHEMA_ID = "urn:bumpguard:policy:1"
+
+# A canonical package name or a glob over canonical names (as the loader's _PATTERN).
+_NAME_PATTERN = r"^[A-Za-z0-9*?]([A-Za-z0-9._*?-]*[A-Za-z0-9*?])?$"
+# One PEP 440 specifier set: comma-separated clauses such as ">=1.83.0,!=1.84.1" or "==1.*".
+_CLAUSE = r"(~=|===|==|!=|<=|>=|<|>)\s*[A-Za-z0-9][A-Za-z0-9._+!*-]*"
+_SPECIFIER_PATTERN = rf"^\s*{_CLAUSE}(\s*,\s*{_CLAUSE})*\s*$"
+# A cooldown: 90s, 30m, 12h, 7d, 2w or 0.
+_DURATION_PATTERN = r"^\s*(0|\d+\s*[smhdw])\s*$"
+
+
+def _one_or_many(item: dict[str, Any], description: str) -> dict[str, Any]:
+    """A value that is one item or a list of them (the loader accepts both)."""
+    return {
+        "description": description,
+        "anyOf": [item, {"type": "array", "items": item}],
+    }
+
+
+def _publisher(
+    kind: str, description: str, fields: dict[str, str], required: list[str]
+) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "kind": {"const": kind, "description": description},
+        **{
+            key: {"$ref": "#/$defs/identityField", "description": text}
+            for key, text in fields.items()
+        },
+        "versions": {
+            "description": (
+                "The releases this identity (and attestations: required) applies to, such as "
+                "'>=1.83.0'; other versions are treated as if-present with no pin. One "
+                "specifier set."
+            ),
+            "anyOf": [
+                {"$ref": "#/$defs/specifierSet"},
+                {
+                    "type": "array",
+                    "items": {"$ref": "#/$defs/specifierSet"},
+                    "minItems": 1,
+                    "maxItems": 1,
+                },
+            ],
+        },
+    }
+    return {
+        "type": "object",
+        "required": ["kind", *required],
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+_ENVIRONMENT = (
+    "The deployment environment. Documentation only: the signing certificate does not carry "
+    "it, so it is never checked."
+)
+
+_SETTINGS: dict[str, Any] = {
+    "attestations": {
+        "description": (
+            "required: no approval without a verified PEP 740 attestation for every artifact "
+            "the lock files hold. if-present (default): attestations are verified when the "
+            "index has them, and a version without them is refused once an earlier approved "
+            "version had them (no-downgrade)."
+        ),
+        "enum": list(ATTESTATION_MODES),
+        "default": "if-present",
+    },
+    "min_release_age": {
+        "description": (
+            "Cooldown: a version uploaded less than this long ago is refused, with the date it "
+            "becomes eligible. 90s, 30m, 12h, 7d, 2w or 0."
+        ),
+        "$ref": "#/$defs/duration",
+        "default": "0",
+    },
+    "require_tag": {
+        "description": "The signing certificate's source ref must be a tag (refs/tags/...).",
+        "type": "boolean",
+        "default": False,
+    },
+}
+
+POLICY_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": POLICY_SCHEMA_ID,
+    "title": "bumpguard policy",
+    "description": (
+        "A bumpguard policy file (.bumpguard.yaml), version 1. `bumpguard policy validate` "
+        "checks a file and everything it extends."
+    ),
+    "type": "object",
+    "required": ["version"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {
+            "description": "The policy schema version; this bumpguard reads version 1.",
+            "type": "integer",
+            "const": SCHEMA_VERSION,
+        },
+        "extends": _one_or_many(
+            {
+                "anyOf": [
+                    {
+                        "type": "string",
+                        "pattern": r"\S",
+                        "not": {"pattern": r"^[a-z][a-z0-9+.-]*://"},
+                        "examples": ["builtin:llm-gateways"],
+                    },
+                    {"$ref": "#/$defs/pinnedUrl"},
+                ]
+            },
+            "Policies applied first, in order, before this file refines them: builtin:NAME, "
+            "a path relative to this file, or a pinned URL ({url, sha256} or {url, sigstore}) "
+            "that `bumpguard policy fetch` stores and locks; check reads it from the lock.",
+        ),
+        "enforce": {
+            "description": (
+                "true: the whole policy in effect after this file (its rules and everything it "
+                "extends) is a floor: files that extend it may tighten it, never loosen it."
+            ),
+            "type": "boolean",
+        },
+        "imports": {
+            "description": (
+                "Review ledgers other teams publish (bumpguard reviews export), fetched, pinned "
+                "and locked by `bumpguard policy fetch`. Read only from this repository's own "
+                "policy files: imports are not transitive."
+            ),
+            "type": "array",
+            "items": {"$ref": "#/$defs/importEntry"},
+        },
+        "protect": {
+            "description": (
+                "Packages every version of which needs a recorded review. A name (compared "
+                "canonically: My_SDK == my-sdk), a glob over canonical names, or a mapping "
+                "with the expected publisher and provenance settings. A later entry for the "
+                "same name overrides the settings it gives and keeps the others."
+            ),
+            "type": "array",
+            "items": {
+                "anyOf": [{"$ref": "#/$defs/packagePattern"}, {"$ref": "#/$defs/protectEntry"}]
+            },
+        },
+        "protected_defaults": {
+            "description": "What protect entries get unless they say otherwise.",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": _SETTINGS,
+        },
+        "unprotect": _one_or_many(
+            {"$ref": "#/$defs/packagePattern"},
+            "Drop protection an extended policy gave (an exact-name protect entry still wins "
+            "over an unprotect glob).",
+        ),
+        "deny": {
+            "description": (
+                "Versions refused everywhere; no approval overrides a deny, and a later file "
+                "cannot remove or narrow one."
+            ),
+            "type": "array",
+            "items": {"$ref": "#/$defs/denyRule"},
+        },
+        "allow_list": _one_or_many(
+            {"$ref": "#/$defs/packagePattern"},
+            "If present (in any file), only these packages may appear. Entries accumulate "
+            "across extended files.",
+        ),
+        "review_threshold": {
+            "description": (
+                "For unprotected packages: an approval of version V covers versions that "
+                "differ from V below the threshold (minor: 2.3.0 covers 2.3.x; major: 2.x); any "
+                "needs an approval of every exact version; none (default) needs none."
+            ),
+            "enum": list(THRESHOLDS),
+            "default": "none",
+        },
+        "install": {
+            "description": "Settings for `bumpguard pip install`.",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "require_approval": {
+                    "description": (
+                        "In a repository with a ledger, protected versions need a recorded "
+                        "approval to be installed (default true)."
+                    ),
+                    "type": "boolean",
+                    "default": True,
+                },
+                "startup_hooks": {
+                    "description": (
+                        "What a start-up hook (.pth code, sitecustomize) in a package that is "
+                        "not protected does: warn (default) or deny. A protected package's hook "
+                        "is always refused unless its approval recorded it."
+                    ),
+                    "enum": ["deny", "warn"],
+                    "default": "warn",
+                },
+                "allow_sdist": _one_or_many(
+                    {"$ref": "#/$defs/packagePattern"},
+                    "Protected packages that may be installed from an sdist (which runs a "
+                    "build backend).",
+                ),
+            },
+        },
+    },
+    "$defs": {
+        "packagePattern": {
+            "description": "A package name or a glob (* and ?) over canonical names.",
+            "type": "string",
+            "pattern": _NAME_PATTERN,
+        },
+        "specifierSet": {
+            "description": "A PEP 440 specifier set, such as '==1.82.8' or '>=1.83.0,<2'.",
+            "type": "string",
+            "pattern": _SPECIFIER_PATTERN,
+        },
+        "duration": {
+            "anyOf": [
+                {"type": "string", "pattern": _DURATION_PATTERN},
+                {"type": "integer", "const": 0},
+            ]
+        },
+        "sha256": {
+            "description": "The file's sha256, 64 hex digits (quote it in YAML).",
+            "type": "string",
+            "pattern": r"^(sha256:)?[0-9a-fA-F]{64}$",
+        },
+        "fetchUrl": {
+            "description": "An https:// URL (http:// only to 127.0.0.1 or localhost, for tests).",
+            "type": "string",
+            "pattern": r"^(https://[^/@\s]+|http://(127\.0\.0\.1|localhost)(:\d+)?)(/\S*)?$",
+        },
+        "sigstorePin": {
+            "description": (
+                "A sigstore bundle and who must have signed the file with it; verified offline "
+                "with sigstore's production trust root."
+            ),
+            "type": "object",
+            "required": ["bundle", "identity", "issuer"],
+            "additionalProperties": False,
+            "properties": {
+                "bundle": {"$ref": "#/$defs/fetchUrl"},
+                "identity": {
+                    "description": "The certificate identity, such as a workflow URI.",
+                    "type": "string",
+                    "pattern": r"\S",
+                },
+                "issuer": {
+                    "description": "The OIDC issuer, such as "
+                    "https://token.actions.githubusercontent.com.",
+                    "type": "string",
+                    "pattern": r"\S",
+                },
+            },
+        },
+        "pinnedUrl": {
+            "description": "A URL with a pin: sha256, sigstore, or both.",
+            "type": "object",
+            "required": ["url"],
+            "additionalProperties": False,
+            "anyOf": [{"required": ["sha256"]}, {"required": ["sigstore"]}],
+            "properties": {
+                "url": {"$ref": "#/$defs/fetchUrl"},
+                "sha256": {"$ref": "#/$defs/sha256"},
+                "sigstore": {"$ref": "#/$defs/sigstorePin"},
+            },
+        },
+        "importEntry": {
+            "description": "An imported review ledger: a label, a URL and a pin.",
+            "type": "object",
+            "required": ["name", "url"],
+            "additionalProperties": False,
+            "anyOf": [{"required": ["sha256"]}, {"required": ["sigstore"]}],
+            "properties": {
+                "name": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]*$"},
+                "url": {"$ref": "#/$defs/fetchUrl"},
+                "sha256": {"$ref": "#/$defs/sha256"},
+                "sigstore": {"$ref": "#/$defs/sigstorePin"},
+            },
+        },
+        "identityField": {"type": "string", "pattern": r"\S"},
+        "protectEntry": {
+            "type": "object",
+            "required": ["name"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {
+                    "description": "The package name or glob this entry protects.",
+                    "$ref": "#/$defs/packagePattern",
+                },
+                "publisher": {
+                    "description": (
+                        "The trusted-publisher identity the package's releases must be signed "
+                        "by. bumpguard pins only what the signing certificate proves; the "
+                        "publisher an index claims is never read."
+                    ),
+                    "oneOf": [
+                        _publisher(
+                            "github",
+                            "GitHub Actions trusted publishing.",
+                            {
+                                "repository": "owner/name of the repository that publishes.",
+                                "workflow": "The workflow file name, such as publish.yml.",
+                                "environment": _ENVIRONMENT,
+                            },
+                            ["repository", "workflow"],
+                        ),
+                        _publisher(
+                            "gitlab",
+                            "GitLab CI/CD trusted publishing.",
+                            {
+                                "repository": "namespace/project of the repository that publishes.",
+                                "workflow": "The CI file path, such as .gitlab-ci.yml.",
+                                "environment": _ENVIRONMENT,
+                            },
+                            ["repository", "workflow"],
+                        ),
+                        _publisher(
+                            "google",
+                            "Google Cloud trusted publishing.",
+                            {"email": "The service account's email address."},
+                            ["email"],
+                        ),
+                        _publisher(
+                            "circleci",
+                            "CircleCI trusted publishing.",
+                            {
+                                "project_id": "The CircleCI project id.",
+                                "pipeline_definition_id": "The pipeline definition id.",
+                                "vcs_origin": "The VCS origin, such as github.com/owner/name.",
+                                "vcs_ref": "The VCS ref, such as refs/heads/main.",
+                            },
+                            ["project_id", "pipeline_definition_id"],
+                        ),
+                    ],
+                },
+                **_SETTINGS,
+                "enforced": {
+                    "description": "true: files that extend this one cannot loosen this entry.",
+                    "type": "boolean",
+                },
+            },
+        },
+        "denyRule": {
+            "type": "object",
+            "required": ["package"],
+            "additionalProperties": False,
+            "properties": {
+                "package": {
+                    "description": "The package name or glob denied.",
+                    "$ref": "#/$defs/packagePattern",
+                },
+                "versions": {
+                    "description": (
+                        "Any of these specifier sets is denied; omit the key to deny every version."
+                    ),
+                    "anyOf": [
+                        {"$ref": "#/$defs/specifierSet"},
+                        {
+                            "type": "array",
+                            "items": {"$ref": "#/$defs/specifierSet"},
+                            "minItems": 1,
+                        },
+                    ],
+                },
+                "reason": {"description": "Why, shown with every refusal.", "type": "string"},
+                "advisories": _one_or_many(
+                    {"type": "string", "pattern": r"\S"},
+                    "Advisory ids, such as PYSEC-2026-2 or GHSA-5mg7-485q-xm76.",
+                ),
+                "enforced": {
+                    "description": "A marker: a deny can never be removed or narrowed anyway.",
+                    "type": "boolean",
+                },
+            },
+        },
+    },
+}
