@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from guard import manifests
-from guard.ledger import Ledger
+from guard.ledger import ImportedReviews, Ledger
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy import Policy
 
@@ -68,6 +68,18 @@ class Finding:
         return f"{self.package} {current}"
 
 
+@dataclass(frozen=True)
+class Covered:
+    """A dependency whose review came from an imported ledger, not the repository's own."""
+
+    package: str
+    version: str
+    source: str  # the import's label
+    reviewer: str
+    file: str
+    line: int
+
+
 @dataclass
 class Report:
     """What one check looked at and found."""
@@ -77,6 +89,7 @@ class Report:
     findings: list[Finding]
     policy_sources: list[str]
     base: str | None = None
+    covered: list[Covered] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -294,10 +307,64 @@ def run(
             if manifests.file_format(extra.display(p)) in manifests.LOCK_FORMATS
         ]
         pins = [d for d in manifests.read_all(lock_paths, extra) if d.version is not None]
-    findings = evaluate(deps, policy, Ledger(root), root, pins)
+    ledger = Ledger(root, load_imports(root, policy))
+    findings = evaluate(deps, policy, ledger, root, pins)
     report = Report(sorted(ctx.display(p) for p in ctx.seen), deps, findings, policy.sources)
+    if ledger.imports:
+        report.covered = _covered(deps, policy, ledger, findings)
     if findings:
         from guard import history
 
         report.base = history.annotate(root, findings, base)
     return report
+
+
+LOCK_FILE = ".bumpguard/policy.lock"
+
+
+def load_imports(root: Path, policy: Policy) -> list[ImportedReviews]:
+    """The review ledgers the policy imports, from the copies ``policy fetch`` pinned in
+    the lock (never the network). A stored copy whose digest changed is an error."""
+    if not policy.imports:
+        return []
+    import hashlib
+
+    from guard._files import read_text
+    from guard.errors import LedgerError
+    from guard.ledger import parse_export
+    from guard.remote import locked_reviews
+
+    out = []
+    for entry in locked_reviews(root, policy):
+        display = f"{entry.path.relative_to(root).as_posix()} ({entry.name}, {entry.url})"
+        text = read_text(entry.path, display)
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.sha256:
+            raise LedgerError(
+                display,
+                None,
+                f"does not match the sha256 in {LOCK_FILE}; run bumpguard policy fetch",
+            )
+        out.append(parse_export(text, display, entry.name, entry.url))
+    return out
+
+
+def _covered(
+    deps: Sequence[Dependency], policy: Policy, ledger: Ledger, findings: Sequence[Finding]
+) -> list[Covered]:
+    refused = {(f.package, f.version) for f in findings}
+    out: dict[tuple[str, str], Covered] = {}
+    for dep in deps:
+        if dep.version is None or (dep.name, dep.version) in refused:
+            continue
+        needs = policy.protection(dep.name) is not None or policy.review_threshold != "none"
+        if not needs:
+            continue
+        approval = ledger.get(dep.name).for_version(dep.version)
+        if approval is not None and approval.origin is not None:
+            out.setdefault(
+                (dep.name, dep.version),
+                Covered(
+                    dep.name, dep.version, approval.origin, approval.reviewer, dep.file, dep.line
+                ),
+            )
+    return list(out.values())

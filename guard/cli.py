@@ -6,6 +6,7 @@ Exit codes: 0 allowed, 1 blocked by policy, 2 usage or input error, 3 internal e
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -49,7 +50,19 @@ def _parser() -> argparse.ArgumentParser:
         help="dependency files (default: every supported file in the repository)",
     )
     policy_option(p)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--format",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="text for people (default), json (schema 1) or sarif (SARIF 2.1.0, for code scanning)",
+    )
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output: auto (default) colours a terminal unless NO_COLOR is "
+        "set or TERM=dumb",
+    )
     p.add_argument(
         "--base",
         metavar="REF",
@@ -112,18 +125,41 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--path", metavar="SITE_PACKAGES", help="scan this site-packages directory")
     policy_option(p)
 
+    p = sub.add_parser("reviews", help="publish this repository's reviews for others to import")
+    rsub = p.add_subparsers(dest="reviews_command", metavar="ACTION")
+    e = rsub.add_parser(
+        "export",
+        help="print this repository's own approvals (with their evidence) as one JSON file",
+    )
+    e.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+
     p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
     p.add_argument("--force", action="store_true", help="replace an existing .bumpguard.yaml")
     p.add_argument("--reviewer", help="who records the baseline (default: git config)")
     policy_option(p)
 
-    p = sub.add_parser("policy", help="validate or show the policy")
+    p = sub.add_parser("policy", help="validate or show the policy, or print its JSON Schema")
     psub = p.add_subparsers(dest="policy_command", metavar="ACTION")
     v = psub.add_parser("validate", help="validate a policy file and everything it extends")
     v.add_argument("file", nargs="?", metavar="FILE")
     s = psub.add_parser("show", help="print the effective (merged) policy")
     s.add_argument("--format", choices=("yaml", "json"), default="yaml")
     policy_option(s)
+    psub.add_parser(
+        "schema",
+        help="print the JSON Schema of policy files (for editor completion and validation)",
+    )
+    f = psub.add_parser(
+        "fetch",
+        help="fetch the pinned URLs the policy extends or imports, verify, store and lock them",
+    )
+    f.add_argument(
+        "--locked",
+        action="store_true",
+        help="fetch and write nothing: check .bumpguard/policy.lock against the policy and the "
+        "stored copies, re-verifying signatures offline (exit 2 if stale)",
+    )
+    policy_option(f)
     return parser
 
 
@@ -141,6 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # ``bumpguard check | head``: the reader left; not an error
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
     except Exception as exc:  # a bug: never let it look like "allowed"
         if os.environ.get("BUMPGUARD_DEBUG"):
             raise

@@ -34,7 +34,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise UsageError(f"{path}: no such file")
     policy = _policy(root, args.policy)
     report = check.run(root, files, policy, args.base)
-    print(output.as_json(report) if args.format == "json" else output.text(report))
+    if args.format == "json":
+        print(output.as_json(report))
+    elif args.format == "sarif":
+        print(output.as_sarif(report, root))
+    else:
+        print(output.text(report, color=output.use_color(args.color, sys.stdout)))
+        if output.in_github_actions():
+            for line in output.github_annotations(report):
+                print(line)
     return EXIT_BLOCKED if report.blocked else EXIT_OK
 
 
@@ -71,7 +79,12 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_policy(args: argparse.Namespace) -> int:
-    """``bumpguard policy validate|show``."""
+    """``bumpguard policy validate|show|schema|fetch``."""
+    if args.policy_command == "schema":
+        from guard.policy_schema import POLICY_SCHEMA
+
+        print(json.dumps(POLICY_SCHEMA, indent=2))
+        return EXIT_OK
     root = _root()
     if args.policy_command == "validate":
         spec = args.file or find_policy(root, None)
@@ -90,7 +103,17 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
             print(yaml.safe_dump(data, sort_keys=False, width=100), end="")
         return EXIT_OK
-    print("usage: bumpguard policy {validate,show}", file=sys.stderr)
+    if args.policy_command == "fetch":
+        from guard import remote
+
+        lines, warnings = remote.fetch(
+            root, find_policy(root, args.policy), Path.cwd(), locked=args.locked
+        )
+        for warning in warnings:
+            print(warning, file=sys.stderr)
+        print("\n".join(lines))
+        return EXIT_OK
+    print("usage: bumpguard policy {validate,show,schema,fetch}", file=sys.stderr)
     return EXIT_ERROR
 
 
@@ -147,3 +170,20 @@ def cmd_scan_env(args: argparse.Namespace) -> int:
     text, code = scan_env.run(args.python, args.path, policy)
     print(text)
     return code
+
+
+def cmd_reviews(args: argparse.Namespace) -> int:
+    """``bumpguard reviews export``."""
+    from guard import ledger
+
+    if args.reviews_command != "export":
+        print("usage: bumpguard reviews export [--output FILE]", file=sys.stderr)
+        return EXIT_ERROR
+    data = ledger.export(_root())
+    if args.output:
+        from guard._files import write_atomic
+
+        write_atomic(Path(args.output), data)
+    else:
+        print(data, end="")
+    return EXIT_OK

@@ -227,7 +227,7 @@ def evaluate(
             continue
         path = root / entry.path
         try:
-            data = path.read_bytes()
+            data = entry.data if entry.data is not None else path.read_bytes()
         except OSError:
             problems.append(
                 Problem(ATTESTATION_INVALID, f"{entry.path}: evidence file is missing", renew)

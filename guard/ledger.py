@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,10 @@ LEDGER_DIR = ".bumpguard"
 APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
 SCHEMA = 1
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_GITIGNORE = "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
+_GITIGNORE = (
+    "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
+    "# ... but the lock of fetched policies and reviews is\n!policy.lock\n"
+)
 
 
 EVIDENCE_DIR = f"{LEDGER_DIR}/evidence"
@@ -36,6 +40,8 @@ class Evidence:
     filename: str
     sha256: str
     path: str
+    # Imported approvals carry their evidence inline instead of as a repository file.
+    data: bytes | None = field(default=None, compare=False, repr=False)
 
     def to_data(self) -> dict[str, str]:
         """JSON-ready form."""
@@ -63,6 +69,8 @@ class Approval:
     identity: tuple[tuple[str, str], ...] | None = None
     evidence: tuple[Evidence, ...] = ()
     inspection: dict[str, Any] | None = field(default=None, compare=False)
+    # The import (its label) this approval came from; None for the repository's own.
+    origin: str | None = field(default=None, compare=False)
 
     def identity_data(self) -> dict[str, str] | None:
         """``identity`` as a mapping."""
@@ -142,12 +150,27 @@ def _release_prefix(version: str, width: int) -> tuple[int, ...] | None:
     return (release + (0,) * width)[:width]
 
 
-class Ledger:
-    """Read and write the approvals of one repository."""
+@dataclass
+class ImportedReviews:
+    """The approvals another team published (``bumpguard reviews export``), imported by
+    this repository's policy and pinned in its lock."""
 
-    def __init__(self, root: Path) -> None:
+    label: str
+    url: str
+    packages: dict[str, list[Approval]]
+
+
+class Ledger:
+    """Read and write the approvals of one repository, plus the reviews it imports.
+
+    Imported approvals come after the repository's own, so a local review always wins;
+    they are never written back (``record`` only touches local files).
+    """
+
+    def __init__(self, root: Path, imports: Sequence[ImportedReviews] = ()) -> None:
         self.root = root
         self.dir = root / APPROVALS_DIR
+        self.imports = list(imports)
         self._cache: dict[str, PackageLedger] = {}
 
     def path_for(self, name: str) -> Path:
@@ -161,6 +184,8 @@ class Ledger:
         cached = self._cache.get(name)
         if cached is None:
             cached = self._read(name)
+            for imported in self.imports:
+                cached.approvals.extend(imported.packages.get(name, ()))
             self._cache[name] = cached
         return cached
 
@@ -357,3 +382,60 @@ def _evidence(items: Any, display: str, line: int) -> tuple[Evidence, ...]:
 def _line(text: str, needle: str) -> int:
     index = text.find(needle)
     return text.count("\n", 0, index) + 1 if index >= 0 else 1
+
+
+EXPORT_KIND = "bumpguard-reviews"
+
+
+def export(root: Path) -> str:
+    """This repository's own approvals (never imported ones: imports are not transitive),
+    with their evidence inline, as one JSON document another repository can import."""
+    directory = root / APPROVALS_DIR
+    packages: dict[str, Any] = {}
+    evidence: dict[str, Any] = {}
+    for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
+        name = path.stem
+        display = f"{APPROVALS_DIR}/{path.name}"
+        ledger = parse(read_text(path, display), display, name)
+        packages[name] = [a.to_data() for a in ledger.approvals]
+        for approval in ledger.approvals:
+            for entry in approval.evidence:
+                source = root / entry.path
+                evidence[entry.path] = json.loads(read_text(source, entry.path))
+    data = {"schema": SCHEMA, "kind": EXPORT_KIND, "packages": packages, "evidence": evidence}
+    return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+
+def parse_export(text: str, display: str, label: str, url: str) -> ImportedReviews:
+    """Read an exported review ledger; every approval is validated as a local one is."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LedgerError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get("kind") != EXPORT_KIND:
+        raise LedgerError(display, 1, f"not a bumpguard review export (kind {EXPORT_KIND!r})")
+    if data.get("schema") != SCHEMA:
+        raise LedgerError(display, 1, f"unsupported review export schema {data.get('schema')!r}")
+    packages = data.get("packages")
+    evidence = data.get("evidence", {})
+    if not isinstance(packages, dict) or not isinstance(evidence, dict):
+        raise LedgerError(display, 1, "'packages' and 'evidence' must be objects")
+    out: dict[str, list[Approval]] = {}
+    for name, items in packages.items():
+        if not isinstance(name, str) or not _NAME.match(name) or not isinstance(items, list):
+            raise LedgerError(display, 1, f"bad package entry {name!r}")
+        approvals = []
+        for item in items:
+            approval = _approval(item, display, 1)
+            entries = []
+            for entry in approval.evidence:
+                blob = evidence.get(entry.path)
+                if not isinstance(blob, dict):
+                    raise LedgerError(
+                        display, 1, f"evidence {entry.path} is missing from the export"
+                    )
+                raw = json.dumps(blob, sort_keys=True).encode()
+                entries.append(Evidence(entry.filename, entry.sha256, entry.path, raw))
+            approvals.append(replace(approval, evidence=tuple(entries), origin=label))
+        out[name] = approvals
+    return ImportedReviews(label, url, out)

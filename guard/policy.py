@@ -9,13 +9,31 @@ Merge rules (later files refine earlier ones; a file's ``extends`` come before t
 * ``deny`` rules only accumulate: no later file can remove or narrow a deny.
 * ``allow_list`` entries accumulate; any file that has the key turns allow-list mode on.
 * ``review_threshold`` is taken from the last file that sets it.
+
+``extends`` entries are ``builtin:NAME``, paths relative to the file, or pinned URLs
+(mappings with ``url`` and ``sha256`` and/or ``sigstore``); a URL is never fetched here:
+:mod:`guard.remote` takes it from ``.bumpguard/policy.lock`` and the stored copy that
+``bumpguard policy fetch`` verified. A remote policy may extend only builtin:NAME and
+pinned URLs.
+
+**Enforcement.** ``enforce: true`` at the top of a file makes the whole policy in effect
+after that file (its own rules and everything it extends, including
+``protected_defaults``, ``review_threshold``, ``install`` and the allow-list) a floor;
+``enforced: true`` on a ``protect`` or ``deny`` entry makes that entry one. Files applied
+later (those that extend it, and later siblings in an ``extends`` list) may tighten a
+floor but not loosen it: no ``unprotect`` that would remove an enforced name or pattern,
+no weaker ``attestations``, shorter ``min_release_age``, ``require_tag: false`` or other
+publisher for the names it covers (in a protect entry or through
+``protected_defaults``), no lower ``review_threshold``, no ``install.require_approval:
+false`` or ``startup_hooks: warn`` where it was true/deny, no new ``allow_sdist`` or
+allow-list entries. Every attempt is a :class:`PolicyError` naming both files.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -27,7 +45,18 @@ from packaging.version import InvalidVersion, Version
 
 from guard import _yaml
 from guard._files import read_text
-from guard.errors import GuardError, PolicyError
+from guard.errors import GuardError, InputError, PolicyError
+from guard.remote import (
+    Lock,
+    LockedImport,
+    Pin,
+    RemoteRef,
+    SigstorePin,
+    load_locked,
+    read_lock,
+    short,
+    url_problem,
+)
 
 SCHEMA_VERSION = 1
 BUILTIN_PREFIX = "builtin:"
@@ -44,14 +73,20 @@ _TOP_KEYS = {
     "allow_list",
     "review_threshold",
     "install",
+    "enforce",
+    "imports",
 }
 _INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist"}
 _SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
-_PROTECT_KEYS = {"name", "publisher"} | _SETTING_KEYS
+_PROTECT_KEYS = {"name", "publisher", "enforced"} | _SETTING_KEYS
 ATTESTATION_MODES = ("required", "if-present")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_DENY_KEYS = {"package", "versions", "reason", "advisories"}
+_DENY_KEYS = {"package", "versions", "reason", "advisories", "enforced"}
+_PIN_KEYS = {"url", "sha256", "sigstore"}
+_SIGSTORE_KEYS = {"bundle", "identity", "issuer"}
+_IMPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_URL_LIKE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required fields, optional fields)
     "github": ({"repository", "workflow"}, {"environment"}),
@@ -160,6 +195,8 @@ class DenyRule:
     reason: str
     advisories: tuple[str, ...]
     origin: str
+    # "file:line" of the file that enforces this rule (a deny cannot be loosened anyway).
+    enforced_by: str | None = field(default=None, compare=False)
 
     def matches(self, name: str, version: str | None) -> bool:
         """Whether this rule denies ``name`` at exact ``version`` (any version if no spec)."""
@@ -193,6 +230,30 @@ class DenyRule:
         return f"{self.package} {spec}"
 
 
+@dataclass(frozen=True)
+class Floor:
+    """A protect rule as an enforcing file left it: later files may tighten it for the
+    names it covers, never loosen it. The values are effective ones (defaults applied)."""
+
+    pattern: str
+    by: str  # "file:line" (a URL with its sha256 for a remote file)
+    attestations: str
+    min_release_age: timedelta
+    require_tag: bool
+    publisher: Publisher | None
+
+
+@dataclass(frozen=True)
+class EnforcedSettings:
+    """The policy-wide settings a file with ``enforce: true`` left in effect."""
+
+    by: str
+    defaults: Defaults
+    review_threshold: str
+    install: InstallSettings
+    allow_list: frozenset[str] | None
+
+
 @dataclass
 class Policy:
     """The effective policy after ``extends`` and merging."""
@@ -206,6 +267,12 @@ class Policy:
     defaults: Defaults = field(default_factory=Defaults)
     install: InstallSettings = field(default_factory=InstallSettings)
     warnings: list[str] = field(default_factory=list)
+    #: Enforced protect rules by pattern, and policy-wide settings enforced by whole files.
+    floors: dict[str, list[Floor]] = field(default_factory=dict)
+    enforced: list[EnforcedSettings] = field(default_factory=list)
+    #: The pinned URLs merged in (from the lock), and the review ledgers imported.
+    remote: list[dict[str, Any]] = field(default_factory=list)
+    imports: list[LockedImport] = field(default_factory=list)
     _glob_cache: (
         tuple[
             tuple[int, int],
@@ -305,6 +372,9 @@ class Policy:
                 entry["min_release_age"] = format_duration(rule.min_release_age)
             if rule.require_tag is not None:
                 entry["require_tag"] = rule.require_tag
+            floors = self.floors.get(rule.pattern)
+            if floors:
+                entry["enforced"] = "; ".join(dict.fromkeys(f.by for f in floors))
             protect.append(entry)
         data["protect"] = protect
         if self.unprotect:
@@ -316,6 +386,7 @@ class Policy:
                 "reason": rule.reason,
                 "advisories": list(rule.advisories),
                 "from": rule.origin,
+                **({"enforced": rule.enforced_by} if rule.enforced_by else {}),
             }
             for rule in self.deny
         ]
@@ -332,6 +403,31 @@ class Policy:
             "min_release_age": format_duration(self.defaults.min_release_age),
             "require_tag": self.defaults.require_tag,
         }
+        if self.enforced:
+            data["enforced"] = [
+                {
+                    "by": item.by,
+                    "protected_defaults": {
+                        "attestations": item.defaults.attestations,
+                        "min_release_age": format_duration(item.defaults.min_release_age),
+                        "require_tag": item.defaults.require_tag,
+                    },
+                    "review_threshold": item.review_threshold,
+                    "install": {
+                        "require_approval": item.install.require_approval,
+                        "startup_hooks": item.install.startup_hooks,
+                        "allow_sdist": list(item.install.allow_sdist),
+                    },
+                    "allow_list": sorted(item.allow_list) if item.allow_list is not None else None,
+                }
+                for item in self.enforced
+            ]
+        if self.remote:
+            data["remote"] = [dict(item) for item in self.remote]
+        if self.imports:
+            data["imports"] = [
+                {"name": item.name, "url": item.url, "sha256": item.sha256} for item in self.imports
+            ]
         return data
 
 
@@ -347,11 +443,40 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
 
 
-def load_policy(spec: str, base: Path | None = None) -> Policy:
-    """Load ``spec`` (a path or ``builtin:NAME``) and everything it extends, merged."""
+def load_policy(spec: str, base: Path | None = None, *, root: Path | None = None) -> Policy:
+    """Load ``spec`` (a path or ``builtin:NAME``) and everything it extends, merged.
+
+    Pinned URLs (and imported reviews) come from the lock of the repository ``root``
+    (default: the nearest folder at or above ``base`` that holds ``.git``, else ``base``)
+    and the copies stored next to it, never from the network.
+    """
+    base = base or Path.cwd()
     policy = Policy()
-    _merge_into(policy, spec, base or Path.cwd(), stack=())
+    _merge_into(policy, spec, base, (), _Context(root or _repository_root(base)))
     return policy
+
+
+def _repository_root(start: Path) -> Path:
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / ".git").exists():
+            return candidate
+    return start
+
+
+class _Context:
+    """What one load shares: the repository root and its lock, read once when needed."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock: Lock | None = None
+        self._read = False
+
+    def lock(self) -> Lock | None:
+        if not self._read:
+            self._lock = read_lock(self.root)
+            self._read = True
+        return self._lock
 
 
 def _resolve(spec: str, base: Path) -> tuple[Path, str]:
@@ -374,51 +499,431 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-def _merge_into(policy: Policy, spec: str, base: Path, stack: tuple[Path, ...]) -> None:
-    path, display = _resolve(spec, base)
-    resolved = path.resolve()
-    if resolved in stack:
-        chain = " -> ".join(_display(p) for p in (*stack, resolved))
+def _merge_into(
+    policy: Policy,
+    spec: str | RemoteRef,
+    base: Path,
+    stack: tuple[tuple[str, str], ...],
+    ctx: _Context,
+) -> None:
+    directory: Path | None  # where relative extends resolve; None for a remote file
+    if isinstance(spec, RemoteRef):
+        # Never the network: the copy `policy fetch` verified and the lock pins.
+        data, entry = load_locked(ctx.root, spec, ctx.lock())
+        display, directory = spec.url, None
+        key, suffix = f"{spec.url}#{entry.sha256}", f" (sha256 {short(entry.sha256)})"
+        policy.remote.append({"url": spec.url, "sha256": entry.sha256, "pin": spec.pin.to_data()})
+    else:
+        path, display = _resolve(spec, base)
+        directory, key, suffix = path.parent, str(path.resolve()), ""
+    if key in {k for k, _ in stack}:
+        chain = " -> ".join(shown for _, shown in (*stack, (key, display)))
         raise PolicyError(display, None, f"extends cycle: {chain}")
-    data = _yaml.load(read_text(path, display), display)
-    parsed = _validate(data, display, policy.warnings)
+    if isinstance(spec, RemoteRef):
+        parsed = _parse_remote(data, display, policy.warnings)
+    else:
+        parsed = _validate(_yaml.load(read_text(path, display), display), display, policy.warnings)
     for parent, line in parsed.extends:
-        if re.match(r"^[a-z][a-z0-9+.-]*://", parent):
-            raise PolicyError(
-                display,
-                line,
-                f"extends: {parent!r}: only relative paths and builtin:NAME are supported",
-            )
         try:
-            _merge_into(policy, parent, path.parent, (*stack, resolved))
+            _merge_into(policy, parent, directory or base, (*stack, (key, display)), ctx)
         except GuardError as exc:
             if isinstance(exc, PolicyError):
                 raise
             raise PolicyError(display, line, f"extends: {exc}") from None
+    if not isinstance(spec, RemoteRef) and not spec.startswith(BUILTIN_PREFIX):
+        for ref in parsed.imports:  # imports are not transitive: never from a remote file
+            _add_import(policy, ref, ctx)
     policy.sources.append(display)
-    for pattern, rule in parsed.protect:
-        earlier = policy.protect.pop(pattern, None)
-        policy.protect[pattern] = _refine(earlier, rule)
-        policy.unprotect.pop(pattern, None)
+
+    def label(line: int | None) -> str:
+        return (f"{display}:{line}" if line else display) + suffix
+
+    problems = _loosening(policy, parsed, display)
+    if problems:
+        raise PolicyProblems(problems)
+    _apply(policy, parsed, display, label)
+
+
+def _add_import(policy: Policy, ref: RemoteRef, ctx: _Context) -> None:
+    _data, entry = load_locked(ctx.root, ref, ctx.lock())
+    assert ref.name is not None
+    item = LockedImport(ref.name, ref.url, ctx.root / entry.path, entry.sha256)
+    for earlier in policy.imports:
+        if earlier.name == item.name:
+            if earlier != item:
+                raise PolicyError(
+                    ref.source,
+                    ref.line,
+                    f"imports: {ref.name!r} is already imported from {earlier.url}",
+                )
+            return
+    policy.imports.append(item)
+
+
+def _apply(
+    policy: Policy, parsed: _Parsed, display: str, label: Callable[[int | None], str]
+) -> None:
+    """Merge one validated file (already checked against the enforced floors)."""
+    for item in parsed.protect:
+        earlier = policy.protect.pop(item.pattern, None)
+        policy.protect[item.pattern] = _refine(earlier, item.rule)
+        policy.unprotect.pop(item.pattern, None)
     if parsed.defaults:
         policy.defaults = replace(policy.defaults, **parsed.defaults)
     if parsed.install:
-        extra = parsed.install.pop("allow_sdist", ())
+        install = dict(parsed.install)
+        extra = install.pop("allow_sdist", ())
         policy.install = replace(
             policy.install,
-            **parsed.install,
+            **install,
             allow_sdist=tuple(dict.fromkeys((*policy.install.allow_sdist, *extra))),
         )
-    for pattern in parsed.unprotect:
+    for pattern, _line in parsed.unprotect:
         policy.protect.pop(pattern, None)
         policy.unprotect[pattern] = display
-    policy.deny.extend(parsed.deny)
+    for rule, line, enforced in parsed.deny:
+        policy.deny.append(replace(rule, enforced_by=label(line)) if enforced else rule)
     if parsed.allow_list is not None:
         merged = list(policy.allow_list or [])
-        merged.extend((p, display) for p in parsed.allow_list if p not in dict(merged))
+        known = {p for p, _ in merged}
+        for pattern, _line in parsed.allow_list:
+            if pattern not in known:
+                merged.append((pattern, display))
+                known.add(pattern)
         policy.allow_list = merged
     if parsed.review_threshold is not None:
         policy.review_threshold = parsed.review_threshold
+    # Floors: what later files may tighten but not loosen.
+    own = {item.pattern: item for item in parsed.protect}
+    if parsed.enforce:
+        whole = label(parsed.lines.get("enforce"))
+        for pattern in policy.protect:
+            mine = own.get(pattern)
+            _add_floor(policy, pattern, label(mine.line) if mine else whole)
+        policy.deny = [r if r.enforced_by else replace(r, enforced_by=whole) for r in policy.deny]
+        allowed = policy.allow_list
+        policy.enforced.append(
+            EnforcedSettings(
+                whole,
+                policy.defaults,
+                policy.review_threshold,
+                policy.install,
+                frozenset(p for p, _ in allowed) if allowed is not None else None,
+            )
+        )
+    else:
+        for item in parsed.protect:
+            if item.enforced:
+                _add_floor(policy, item.pattern, label(item.line))
+
+
+def _add_floor(policy: Policy, pattern: str, by: str) -> None:
+    rule = policy.protect[pattern]
+    attestations, age, tag = _effective(rule, policy.defaults)
+    floor = Floor(pattern, by, attestations, age, tag, rule.publisher)
+    floors = policy.floors.setdefault(pattern, [])
+    if floor not in floors:
+        floors.append(floor)
+
+
+def _effective(rule: ProtectRule, defaults: Defaults) -> tuple[str, timedelta, bool]:
+    """A rule's attestations, cooldown and tag requirement with the defaults applied."""
+    return (
+        rule.attestations or defaults.attestations,
+        defaults.min_release_age if rule.min_release_age is None else rule.min_release_age,
+        defaults.require_tag if rule.require_tag is None else rule.require_tag,
+    )
+
+
+_CANNOT = "a repository cannot loosen it"
+
+
+def _loosening(policy: Policy, parsed: _Parsed, display: str) -> list[tuple[str, int | None, str]]:
+    """Every way ``parsed`` would loosen an enforced rule, as (file, line, message)."""
+    floors = [floor for items in policy.floors.values() for floor in items]
+    if not floors and not policy.enforced:
+        return []
+    problems: list[tuple[str, int | None, str]] = []
+
+    def refuse(line: int | None, message: str) -> None:
+        problems.append((display, line, f"{message}; {_CANNOT}"))
+
+    for pattern, line in parsed.unprotect:
+        for floor in floors:
+            if not _unprotect_hits(pattern, floor.pattern):
+                continue
+            if pattern == floor.pattern:
+                refuse(line, f"unprotect: {pattern!r} is enforced by {floor.by}")
+            else:
+                refuse(
+                    line,
+                    f"unprotect: {pattern!r} would remove protection from {floor.pattern!r}, "
+                    f"which is enforced by {floor.by}",
+                )
+    defaults = replace(policy.defaults, **parsed.defaults) if parsed.defaults else policy.defaults
+    listed = set()
+    for item in parsed.protect:
+        listed.add(item.pattern)
+        rule = _refine(policy.protect.get(item.pattern), item.rule)
+        for floor in floors:
+            if not _covers(floor.pattern, item.pattern):
+                continue
+            subject = f"protect: {item.pattern!r}"
+            if floor.pattern != item.pattern:
+                subject += f" (covered by {floor.pattern!r})"
+            for key, detail in _weaker(rule, defaults, floor):
+                refuse(
+                    item.lines.get(key, item.line),
+                    f"{subject}: {detail}; {floor.pattern!r} is enforced by {floor.by}",
+                )
+    refused_defaults: set[str] = set()
+    for enforced in policy.enforced:
+        refused_defaults |= _loosened_defaults(parsed, defaults, enforced, refuse)
+        _loosened_settings(parsed, enforced, refuse)
+    for key in parsed.defaults:
+        if key in refused_defaults:
+            continue
+        # Enforced rules that rely on this default (they do not set the key themselves).
+        hit: dict[str, tuple[str, list[str]]] = {}
+        for floor in floors:
+            current = policy.protect.get(floor.pattern)
+            if floor.pattern in listed or current is None or getattr(current, key) is not None:
+                continue
+            for weak_key, detail in _weaker(current, defaults, floor):
+                if weak_key == key:
+                    hit.setdefault(floor.by, (detail, []))[1].append(repr(floor.pattern))
+        for by, (detail, names) in hit.items():
+            shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            refuse(
+                parsed.lines.get(f"protected_defaults.{key}"),
+                f"protected_defaults: {detail} for {shown}, enforced by {by}",
+            )
+    return problems
+
+
+def _loosened_defaults(
+    parsed: _Parsed,
+    defaults: Defaults,
+    enforced: EnforcedSettings,
+    refuse: Callable[[int | None, str], None],
+) -> set[str]:
+    """The ``protected_defaults`` keys a later file would loosen below what an enforcing
+    file left in effect."""
+    by, floor, lines = enforced.by, enforced.defaults, parsed.lines
+    out = set()
+    if (
+        "attestations" in parsed.defaults
+        and floor.attestations == "required"
+        and defaults.attestations != "required"
+    ):
+        out.add("attestations")
+        refuse(
+            lines.get("protected_defaults.attestations"),
+            f"protected_defaults: attestations {defaults.attestations} where they are "
+            f"required; protected_defaults are enforced by {by}",
+        )
+    if "min_release_age" in parsed.defaults and defaults.min_release_age < floor.min_release_age:
+        out.add("min_release_age")
+        refuse(
+            lines.get("protected_defaults.min_release_age"),
+            f"protected_defaults: min_release_age {format_duration(defaults.min_release_age)} "
+            f"is shorter than {format_duration(floor.min_release_age)}; protected_defaults "
+            f"are enforced by {by}",
+        )
+    if "require_tag" in parsed.defaults and floor.require_tag and not defaults.require_tag:
+        out.add("require_tag")
+        refuse(
+            lines.get("protected_defaults.require_tag"),
+            "protected_defaults: require_tag false where a tag is required; "
+            f"protected_defaults are enforced by {by}",
+        )
+    return out
+
+
+def _loosened_settings(
+    parsed: _Parsed, enforced: EnforcedSettings, refuse: Callable[[int | None, str], None]
+) -> None:
+    """Policy-wide settings (other than the defaults) a later file would loosen below what
+    an enforcing file left in effect."""
+    by, lines = enforced.by, parsed.lines
+    threshold = parsed.review_threshold
+    if threshold is not None and THRESHOLDS.index(threshold) < THRESHOLDS.index(
+        enforced.review_threshold
+    ):
+        refuse(
+            lines.get("review_threshold"),
+            f"review_threshold: {threshold} is lower than {enforced.review_threshold}, "
+            f"which is enforced by {by}",
+        )
+    install = parsed.install
+    if install.get("require_approval") is False and enforced.install.require_approval:
+        refuse(
+            lines.get("install.require_approval"),
+            f"install.require_approval: false; require_approval: true is enforced by {by}",
+        )
+    if install.get("startup_hooks") == "warn" and enforced.install.startup_hooks == "deny":
+        refuse(
+            lines.get("install.startup_hooks"),
+            f"install.startup_hooks: warn; startup_hooks: deny is enforced by {by}",
+        )
+    for pattern in install.get("allow_sdist", ()):
+        if pattern not in enforced.install.allow_sdist:
+            refuse(
+                lines.get("install.allow_sdist"),
+                f"install.allow_sdist: {pattern!r} would allow an sdist the list enforced by "
+                f"{by} does not",
+            )
+    if enforced.allow_list is not None and parsed.allow_list is not None:
+        for pattern, line in parsed.allow_list:
+            if pattern not in enforced.allow_list:
+                refuse(
+                    line,
+                    f"allow_list: {pattern!r} would extend the allow-list enforced by {by}",
+                )
+
+
+def _weaker(rule: ProtectRule, defaults: Defaults, floor: Floor) -> list[tuple[str, str]]:
+    """(setting, why) for each way ``rule`` (with ``defaults``) is looser than ``floor``."""
+    attestations, age, tag = _effective(rule, defaults)
+    out = []
+    if floor.attestations == "required" and attestations != "required":
+        out.append(("attestations", f"attestations {attestations} where they are required"))
+    if age < floor.min_release_age:
+        out.append(
+            (
+                "min_release_age",
+                f"min_release_age {format_duration(age)} is shorter than "
+                f"{format_duration(floor.min_release_age)}",
+            )
+        )
+    if floor.require_tag and not tag:
+        out.append(("require_tag", "require_tag false where a tag is required"))
+    if floor.publisher is not None and rule.publisher != floor.publisher:
+        now = rule.publisher.describe() if rule.publisher is not None else "no publisher"
+        out.append(("publisher", f"publisher {now} would replace {floor.publisher.describe()}"))
+    return out
+
+
+def _covers(floor: str, pattern: str) -> bool:
+    """Whether a protect entry for ``pattern`` would decide for names the enforced
+    ``floor`` pattern covers (an exact name wins over a glob; overlapping globs may too)."""
+    if floor == pattern:
+        return True
+    if not _is_glob(pattern):
+        return _is_glob(floor) and fnmatch.fnmatchcase(pattern, floor)
+    return _is_glob(floor) and _globs_overlap(pattern, floor)
+
+
+def _unprotect_hits(pattern: str, floor: str) -> bool:
+    """Whether ``unprotect: [pattern]`` would touch a name the enforced ``floor`` covers."""
+    if pattern == floor:
+        return True
+    if _is_glob(pattern) and not _is_glob(floor):
+        return fnmatch.fnmatchcase(floor, pattern)
+    if not _is_glob(pattern):
+        return _is_glob(floor) and fnmatch.fnmatchcase(pattern, floor)
+    return _globs_overlap(pattern, floor)
+
+
+def _globs_overlap(a: str, b: str) -> bool:
+    """Whether two globs (``*`` and ``?`` only, as policies allow) match a common name."""
+    from functools import cache
+
+    @cache
+    def meet(i: int, j: int) -> bool:
+        if i == len(a) and j == len(b):
+            return True
+        if i < len(a) and a[i] == "*":
+            return meet(i + 1, j) or (j < len(b) and meet(i, j + 1))
+        if j < len(b) and b[j] == "*":
+            return meet(i, j + 1) or (i < len(a) and meet(i + 1, j))
+        if i == len(a) or j == len(b):
+            return False
+        return (a[i] == b[j] or "?" in (a[i], b[j])) and meet(i + 1, j + 1)
+
+    return meet(0, 0)
+
+
+def _parse_remote(data: bytes, display: str, warnings: list[str]) -> _Parsed:
+    """Validate a fetched policy: UTF-8 YAML, the schema, and only builtin:NAME or pinned
+    URLs in its ``extends`` (a relative path would be read from this machine)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PolicyError(
+            display, None, "not a policy: the file is not UTF-8 text (binary data?)"
+        ) from None
+    try:
+        loaded = _yaml.load(text, display)
+    except InputError as exc:
+        raise PolicyError(display, exc.line, f"not a policy: {exc.detail}") from None
+    parsed = _validate(loaded, display, warnings)
+    for parent, line in parsed.extends:
+        if isinstance(parent, str) and not parent.startswith(BUILTIN_PREFIX):
+            raise PolicyError(
+                display,
+                line,
+                f"extends: {parent!r}: a remote policy can only extend builtin:NAME and "
+                "pinned URLs (a relative path would be read from this machine)",
+            )
+    if parsed.imports:
+        warnings.append(
+            f"{_where(display, parsed.lines.get('imports'))}: warning: imports in a remote "
+            "policy are ignored (imports are not transitive; import reviews in this "
+            "repository's own policy)"
+        )
+    return parsed
+
+
+def remote_refs(data: bytes, url: str, warnings: list[str]) -> list[RemoteRef]:
+    """The pinned URLs a fetched policy extends (it is validated on the way)."""
+    parsed = _parse_remote(data, url, warnings)
+    return [parent for parent, _ in parsed.extends if isinstance(parent, RemoteRef)]
+
+
+def pinned_refs(
+    spec: str, base: Path, warnings: list[str]
+) -> tuple[list[RemoteRef], list[RemoteRef]]:
+    """The pinned URLs the local policy files extend, and the reviews they import.
+
+    Walks ``spec`` and the local files and built-ins it extends (not the remote ones:
+    :func:`guard.remote.fetch` follows those once it has them). Imports come only from
+    local files: they are not transitive.
+    """
+    policies: list[RemoteRef] = []
+    imports: dict[str, RemoteRef] = {}
+
+    def walk(spec: str, base: Path, stack: tuple[str, ...]) -> None:
+        path, display = _resolve(spec, base)
+        key = str(path.resolve())
+        if key in stack:
+            raise PolicyError(display, None, f"extends cycle: {' -> '.join((*stack, key))}")
+        parsed = _validate(_yaml.load(read_text(path, display), display), display, warnings)
+        for parent, line in parsed.extends:
+            if isinstance(parent, RemoteRef):
+                policies.append(parent)
+                continue
+            try:
+                walk(parent, path.parent, (*stack, key))
+            except GuardError as exc:
+                if isinstance(exc, PolicyError):
+                    raise
+                raise PolicyError(display, line, f"extends: {exc}") from None
+        if not spec.startswith(BUILTIN_PREFIX):
+            for ref in parsed.imports:
+                earlier = imports.setdefault(ref.name or "", ref)
+                if earlier.key() != ref.key():
+                    raise PolicyError(
+                        ref.source,
+                        ref.line,
+                        f"imports: {ref.name!r} is already imported from {earlier.url} "
+                        f"({earlier.where()})",
+                    )
+
+    walk(spec, base, ())
+    return policies, list(imports.values())
 
 
 def _refine(earlier: ProtectRule | None, later: ProtectRule) -> ProtectRule:
@@ -456,16 +961,31 @@ def format_duration(value: timedelta) -> str:
     return f"{seconds}s"
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One validated protect entry, with the lines of its keys."""
+
+    pattern: str
+    rule: ProtectRule
+    line: int
+    lines: dict[str, int]
+    enforced: bool = False
+
+
 @dataclass
 class _Parsed:
-    extends: list[tuple[str, int]] = field(default_factory=list)
-    protect: list[tuple[str, ProtectRule]] = field(default_factory=list)
-    unprotect: list[str] = field(default_factory=list)
-    deny: list[DenyRule] = field(default_factory=list)
-    allow_list: list[str] | None = None
+    extends: list[tuple[str | RemoteRef, int]] = field(default_factory=list)
+    imports: list[RemoteRef] = field(default_factory=list)
+    protect: list[_Entry] = field(default_factory=list)
+    unprotect: list[tuple[str, int]] = field(default_factory=list)
+    deny: list[tuple[DenyRule, int, bool]] = field(default_factory=list)  # (rule, line, enforced)
+    allow_list: list[tuple[str, int]] | None = None
     review_threshold: str | None = None
     defaults: dict[str, Any] = field(default_factory=dict)
     install: dict[str, Any] = field(default_factory=dict)
+    enforce: bool = False
+    # Lines of top-level keys and of "protected_defaults.KEY" / "install.KEY".
+    lines: dict[str, int] = field(default_factory=dict)
 
 
 class _Checker:
@@ -578,10 +1098,18 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
             f"version: {version!r} is not supported (this bumpguard reads version "
             f"{SCHEMA_VERSION})",
         )
+    for key in data:
+        parsed.lines[key] = _key_line(data, key, top)
     if "extends" in data:
-        parsed.extends = check.string_list(
-            data["extends"], _key_line(data, "extends", top), "extends"
-        )
+        _validate_extends(check, data["extends"], _key_line(data, "extends", top), parsed)
+    if "imports" in data:
+        _validate_imports(check, data["imports"], _key_line(data, "imports", top), parsed)
+    if "enforce" in data:
+        flag = data["enforce"]
+        if isinstance(flag, bool):
+            parsed.enforce = flag
+        else:
+            check.error(_key_line(data, "enforce", top), "enforce must be true or false")
     if "protect" in data:
         _validate_protect(check, data["protect"], _key_line(data, "protect", top), parsed)
     if "protected_defaults" in data:
@@ -592,6 +1120,8 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
         else:
             check.unknown_keys(value, _SETTING_KEYS, "protected_defaults")
             parsed.defaults = _validate_settings(check, value, line, "protected_defaults")
+            for key in value:
+                parsed.lines[f"protected_defaults.{key}"] = _key_line(value, key, line)
     if "install" in data:
         _validate_install(check, data["install"], _key_line(data, "install", top), parsed)
     if "unprotect" in data:
@@ -600,7 +1130,7 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
         ):
             pattern = check.pattern(text, line, "unprotect")
             if pattern:
-                parsed.unprotect.append(pattern)
+                parsed.unprotect.append((pattern, line))
     if "deny" in data:
         _validate_deny(check, data["deny"], _key_line(data, "deny", top), parsed)
     if "allow_list" in data:
@@ -609,7 +1139,7 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
         for text, item_line in check.string_list(data["allow_list"] or [], line, "allow_list"):
             pattern = check.pattern(text, item_line, "allow_list")
             if pattern:
-                parsed.allow_list.append(pattern)
+                parsed.allow_list.append((pattern, item_line))
     if "review_threshold" in data:
         value = data["review_threshold"]
         if value not in THRESHOLDS:
@@ -624,6 +1154,157 @@ def _validate(data: Any, path: str, warnings: list[str]) -> _Parsed:
     return parsed
 
 
+def _enforced_flag(check: _Checker, item: Any, line: int, where: str) -> bool:
+    if "enforced" not in item:
+        return False
+    flag = item["enforced"]
+    if not isinstance(flag, bool):
+        check.error(_key_line(item, "enforced", line), f"{where}: enforced must be true or false")
+        return False
+    return flag
+
+
+def _validate_extends(check: _Checker, value: Any, line: int, parsed: _Parsed) -> None:
+    items = value if isinstance(value, list) else [value]
+    if not isinstance(value, (list, str, dict)):
+        check.error(
+            line,
+            f"extends: expected a list of builtin:NAME, paths and pinned URLs, got {_kind(value)}",
+        )
+        return
+    for i, item in enumerate(items):
+        item_line = _item_line(value, i, line) if isinstance(value, list) else line
+        if isinstance(item, dict):
+            ref = _validate_pinned(check, item, item_line, "extends", "policy", None)
+            if ref is not None:
+                parsed.extends.append((ref, item_line))
+        elif isinstance(item, str) and item.strip():
+            text = item.strip()
+            if _URL_LIKE.match(text):
+                check.error(
+                    item_line,
+                    f"extends: {text!r}: only relative paths, builtin:NAME and pinned URLs are "
+                    f"supported; a URL needs a pin: write it as a mapping, "
+                    f"{{url: {text}, sha256: <the file's sha256>}} or with sigstore: "
+                    "{bundle, identity, issuer}",
+                )
+            else:
+                parsed.extends.append((text, item_line))
+        else:
+            check.error(
+                item_line,
+                f"extends: expected builtin:NAME, a path or a mapping with url, got {_kind(item)}",
+            )
+
+
+def _validate_imports(check: _Checker, value: Any, line: int, parsed: _Parsed) -> None:
+    if not isinstance(value, list):
+        check.error(line, f"imports: expected a list of mappings, got {_kind(value)}")
+        return
+    names: dict[str, int] = {}
+    for i, item in enumerate(value):
+        item_line = _item_line(value, i, line)
+        if not isinstance(item, dict):
+            check.error(
+                item_line,
+                "imports: each entry must be a mapping with name, url and a pin, "
+                f"got {_kind(item)}",
+            )
+            continue
+        name = item.get("name")
+        if not isinstance(name, str) or not _IMPORT_NAME.match(name):
+            check.error(
+                _key_line(item, "name", item_line),
+                "imports: each entry needs 'name', a label of letters, digits, '.', '_' or '-'",
+            )
+            name = None
+        elif name in names:
+            check.error(
+                _key_line(item, "name", item_line),
+                f"imports: {name!r} is imported twice (also on line {names[name]})",
+            )
+        else:
+            names[name] = item_line
+        ref = _validate_pinned(check, item, item_line, "imports", "reviews", name)
+        if ref is not None and name is not None:
+            parsed.imports.append(ref)
+
+
+def _validate_pinned(
+    check: _Checker, item: Any, line: int, where: str, kind: str, name: str | None
+) -> RemoteRef | None:
+    """A mapping with ``url`` and ``sha256`` and/or ``sigstore``: a pinned URL."""
+    keys = _PIN_KEYS | ({"name"} if kind == "reviews" else set())
+    check.unknown_keys(item, keys, f"an {where} entry")
+    url = item.get("url")
+    ok = True
+    if not isinstance(url, str) or not url.strip():
+        check.error(line, f"{where}: a mapping entry needs 'url'")
+        return None
+    url = url.strip()
+    problem = url_problem(url)
+    if problem is not None:
+        check.error(_key_line(item, "url", line), f"{where}: {problem}")
+        ok = False
+    sha256 = None
+    if "sha256" in item:
+        raw = item["sha256"]
+        text = raw.strip().lower() if isinstance(raw, str) else ""
+        text = text.removeprefix("sha256:")
+        if not re.fullmatch(r"[0-9a-f]{64}", text):
+            check.error(
+                _key_line(item, "sha256", line),
+                f"{where}: sha256 of {url}: expected 64 hex digits (quoted), got {_kind(raw)}",
+            )
+            ok = False
+        else:
+            sha256 = text
+    sigstore = None
+    if "sigstore" in item:
+        sigstore = _validate_sigstore(
+            check, item["sigstore"], _key_line(item, "sigstore", line), where
+        )
+        ok = ok and sigstore is not None
+    if "sha256" not in item and "sigstore" not in item:
+        check.error(
+            line,
+            f"{where}: {url} has no pin: add sha256: <the file's sha256>, or sigstore: "
+            "{bundle: URL, identity: ..., issuer: ...}; an unpinned URL could change under you",
+        )
+        return None
+    if not ok:
+        return None
+    return RemoteRef(kind, url, Pin(sha256, sigstore), check.path, line, name)
+
+
+def _validate_sigstore(check: _Checker, value: Any, line: int, where: str) -> SigstorePin | None:
+    if not isinstance(value, dict):
+        check.error(
+            line,
+            f"{where}: sigstore: expected a mapping with bundle, identity and issuer, "
+            f"got {_kind(value)}",
+        )
+        return None
+    check.unknown_keys(value, _SIGSTORE_KEYS, f"{where} sigstore")
+    fields: dict[str, str] = {}
+    for key in sorted(_SIGSTORE_KEYS):
+        text = value.get(key)
+        if not isinstance(text, str) or not text.strip():
+            check.error(
+                _key_line(value, key, line), f"{where}: sigstore needs {key!r}, a non-empty string"
+            )
+            continue
+        fields[key] = text.strip()
+    if "bundle" in fields:
+        problem = url_problem(fields["bundle"])
+        if problem is not None:
+            check.error(_key_line(value, "bundle", line), f"{where}: sigstore bundle {problem}")
+            return None
+    if len(fields) != len(_SIGSTORE_KEYS):
+        return None
+    return SigstorePin(fields["bundle"], fields["identity"], fields["issuer"])
+
+
 def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -> None:
     if not isinstance(value, list):
         check.error(line, f"protect: expected a list, got {_kind(value)}")
@@ -632,6 +1313,7 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -
         item_line = _item_line(value, i, line)
         publisher = None
         settings: dict[str, Any] = {}
+        enforced = False
         if isinstance(item, str):
             name = item
         elif isinstance(item, dict):
@@ -648,13 +1330,17 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: _Parsed) -
                     check, item["publisher"], _key_line(item, "publisher", item_line)
                 )
             settings = _validate_settings(check, item, item_line, "protect")
+            enforced = _enforced_flag(check, item, item_line, "protect")
         else:
             check.error(item_line, f"protect: expected a name or a mapping, got {_kind(item)}")
             continue
         pattern = check.pattern(name.strip(), item_line, "protect")
         if pattern:
             rule = ProtectRule(pattern, check.path, publisher, **settings)
-            parsed.protect.append((pattern, rule))
+            lines = (
+                {k: _key_line(item, k, item_line) for k in item} if isinstance(item, dict) else {}
+            )
+            parsed.protect.append(_Entry(pattern, rule, item_line, lines, enforced))
 
 
 def _validate_install(check: _Checker, value: Any, line: int, parsed: _Parsed) -> None:
@@ -662,6 +1348,8 @@ def _validate_install(check: _Checker, value: Any, line: int, parsed: _Parsed) -
         check.error(line, f"install: expected a mapping, got {_kind(value)}")
         return
     check.unknown_keys(value, _INSTALL_KEYS, "install")
+    for key in value:
+        parsed.lines[f"install.{key}"] = _key_line(value, key, line)
     if "require_approval" in value:
         flag = value["require_approval"]
         if isinstance(flag, bool):
@@ -803,16 +1491,16 @@ def _validate_deny(check: _Checker, value: Any, line: int, parsed: _Parsed) -> N
         advisories = check.string_list(
             item.get("advisories", []), _key_line(item, "advisories", item_line), "deny.advisories"
         )
+        enforced = _enforced_flag(check, item, item_line, "deny")
         if pattern:
-            parsed.deny.append(
-                DenyRule(
-                    pattern,
-                    versions,
-                    " ".join(reason.split()),
-                    tuple(a for a, _ in advisories),
-                    check.path,
-                )
+            rule = DenyRule(
+                pattern,
+                versions,
+                " ".join(reason.split()),
+                tuple(a for a, _ in advisories),
+                check.path,
             )
+            parsed.deny.append((rule, item_line, enforced))
 
 
 def find_policy(root: Path, explicit: str | None) -> str:

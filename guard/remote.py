@@ -1,0 +1,840 @@
+"""Remote policies and imported reviews: pinned URLs, fetched once, checked offline.
+
+A policy may extend a URL, and import another team's review ledger, only with a *pin*:
+the sha256 of the file, or a sigstore bundle and the identity (and OIDC issuer) that must
+have signed it. ``bumpguard policy fetch`` downloads every pinned file with ``requests``,
+verifies its pin, stores it content-addressed under ``.bumpguard/remote/<sha256>`` (the
+sigstore bundle next to it, ``<sha256>.sigstore``) and records it in
+``.bumpguard/policy.lock``::
+
+    {"schema": 1, "entries": [{"kind": "policy", "url": "https://...", "name": null,
+      "sha256": "...", "pin": {"sha256": "..."}, "fetched_at": "2026-04-02T09:12:00Z",
+      "path": ".bumpguard/remote/<sha256>", "bundle": null}]}
+
+Everything else (``check``, the hook, ``approve``, ``policy show``) never touches the
+network: the policy loader takes each URL from the lock (:func:`load_locked`), finds the
+entry by URL *and* pin, and checks that the stored file still has the digest the lock
+records (and, for a sha256 pin, the pinned digest). A missing entry, a pin that changed
+since the fetch, or a stored file that was edited is an error that says to run
+``bumpguard policy fetch``.
+
+Sigstore bundles are verified when fetched and again by ``policy fetch --locked`` (both
+offline, with the production trust root bundled with sigstore-python), **not** when the
+policy is loaded: that would import sigstore (about 300 ms) on every hook run, and the
+lock's sha256 of the stored file already binds the exact bytes that were verified at fetch
+time; the lock and the stored files are committed, so a change to either shows in review,
+and CI can run ``bumpguard policy fetch --locked`` to re-verify the signatures.
+
+Only ``https://`` URLs are fetched, plus ``http://`` to ``127.0.0.1``/``localhost`` (for
+tests). Imports (``imports:``, kind ``reviews``) are read only from the repository's own
+policy files, never from a remote policy: imports are not transitive, so a policy the
+repository extends cannot make it trust a third party's reviews.
+
+Importing this module is cheap (standard library only): ``requests`` and ``sigstore`` are
+imported by the functions that fetch or verify.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from guard import __version__
+from guard.errors import GuardError, PolicyError
+
+if TYPE_CHECKING:
+    import requests
+
+    from guard.policy import Policy
+
+LOCK_FILE = ".bumpguard/policy.lock"
+REMOTE_DIR = ".bumpguard/remote"
+LOCK_SCHEMA = 1
+KINDS = ("policy", "reviews")
+#: The largest remote file ``policy fetch`` accepts (policies are at most 1 MiB; review
+#: exports carry their evidence inline).
+MAX_REMOTE_BYTES = 32 * 1024 * 1024
+MAX_BUNDLE_BYTES = 1024 * 1024
+#: Seconds to wait for a connection or for the next bytes of an answer.
+TIMEOUT = 20.0
+_RETRIES = 2
+_BACKOFF = (0.3, 1.0)
+_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_STORED = re.compile(r"^[0-9a-f]{64}(\.[0-9a-f]{12})?\.sigstore$|^[0-9a-f]{64}$")
+_GITIGNORE_LINE = "!policy.lock"
+
+
+class RemoteError(GuardError):
+    """A pinned file could not be fetched, or does not match its pin: exit 2, fail closed."""
+
+
+# --- pins and references ------------------------------------------------------------------
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` may not be fetched, or ``None`` when it may."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return f"{url!r} is not a URL"
+    allowed = "only https:// URLs are fetched (and http:// to 127.0.0.1 or localhost, for tests)"
+    if not host:
+        return f"{url!r} is not a URL with a host; {allowed}"
+    if "@" in parts.netloc:
+        return f"{url!r} carries credentials; they would be committed with the policy"
+    if parts.scheme == "https":
+        return None
+    if parts.scheme == "http" and host in _LOCAL_HOSTS:
+        return None
+    return f"{url!r}: {allowed}"
+
+
+def host_of(url: str) -> str:
+    """``host[:port]`` of a URL, for messages."""
+    return urlsplit(url).netloc.rpartition("@")[2] or url
+
+
+@dataclass(frozen=True)
+class SigstorePin:
+    """A sigstore bundle (its URL) and who must have signed the file with it."""
+
+    bundle: str
+    identity: str
+    issuer: str
+
+
+@dataclass(frozen=True)
+class Pin:
+    """What a fetched file must match: its sha256, a sigstore signature, or both."""
+
+    sha256: str | None = None
+    sigstore: SigstorePin | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        """The pin as written in the policy (digests in lower case)."""
+        data: dict[str, Any] = {}
+        if self.sha256 is not None:
+            data["sha256"] = self.sha256
+        if self.sigstore is not None:
+            data["sigstore"] = {
+                "bundle": self.sigstore.bundle,
+                "identity": self.sigstore.identity,
+                "issuer": self.sigstore.issuer,
+            }
+        return data
+
+    @classmethod
+    def from_data(cls, data: Any) -> Pin | None:
+        """A pin read back from the lock; ``None`` when malformed."""
+        if not isinstance(data, dict) or not data or set(data) - {"sha256", "sigstore"}:
+            return None
+        sha = data.get("sha256")
+        if sha is not None and (not isinstance(sha, str) or not _SHA256.match(sha)):
+            return None
+        sig = data.get("sigstore")
+        sigstore = None
+        if sig is not None:
+            if not isinstance(sig, dict) or set(sig) != {"bundle", "identity", "issuer"}:
+                return None
+            if not all(isinstance(v, str) and v for v in sig.values()):
+                return None
+            sigstore = SigstorePin(sig["bundle"], sig["identity"], sig["issuer"])
+        return cls(sha, sigstore)
+
+    def key(self) -> str:
+        """A canonical text form, for comparing pins and sorting."""
+        return json.dumps(self.to_data(), sort_keys=True)
+
+    def describe(self) -> str:
+        """``sha256 3b1f2c4d5e6f…`` / ``sigstore identity X (issuer Y)``."""
+        parts = []
+        if self.sha256 is not None:
+            parts.append(f"sha256 {short(self.sha256)}")
+        if self.sigstore is not None:
+            parts.append(
+                f"sigstore identity {self.sigstore.identity} (issuer {self.sigstore.issuer})"
+            )
+        return " and ".join(parts)
+
+
+def short(sha256: str) -> str:
+    """The first 12 hex digits and an ellipsis, for messages."""
+    return f"{sha256[:12]}…"
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    """A pinned URL as a policy file names it: an ``extends`` entry (kind ``policy``) or an
+    ``imports`` entry (kind ``reviews``, with its ``name``)."""
+
+    kind: str
+    url: str
+    pin: Pin
+    source: str  # the policy file that names it, as displayed
+    line: int | None
+    name: str | None = None
+
+    def key(self) -> tuple[str, str, str, str]:
+        """What identifies the lock entry this reference needs."""
+        return (self.kind, self.url, self.name or "", self.pin.key())
+
+    def describe(self) -> str:
+        """``extends https://...`` or ``imports 'team' (https://...)``."""
+        if self.kind == "reviews":
+            return f"imports {self.name!r} ({self.url})"
+        return f"extends {self.url}"
+
+    def where(self) -> str:
+        """``file:line`` of the reference."""
+        return f"{self.source}:{self.line}" if self.line else self.source
+
+
+@dataclass(frozen=True)
+class LockEntry:
+    """One fetched, verified file in ``.bumpguard/policy.lock``."""
+
+    kind: str
+    url: str
+    name: str | None
+    sha256: str
+    pin: Pin
+    fetched_at: str
+    path: str
+    bundle: str | None
+
+    def key(self) -> tuple[str, str, str, str]:
+        """The same key as :meth:`RemoteRef.key`."""
+        return (self.kind, self.url, self.name or "", self.pin.key())
+
+    def describe(self) -> str:
+        """How messages name the entry."""
+        label = f" {self.name!r}" if self.name else ""
+        return f"{self.kind}{label} {self.url} (sha256 {short(self.sha256)})"
+
+    def to_data(self) -> dict[str, Any]:
+        """The entry as the lock stores it."""
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "url": self.url,
+            "sha256": self.sha256,
+            "pin": self.pin.to_data(),
+            "fetched_at": self.fetched_at,
+            "path": self.path,
+            "bundle": self.bundle,
+        }
+
+
+@dataclass(frozen=True)
+class Lock:
+    """The parsed ``.bumpguard/policy.lock``."""
+
+    entries: tuple[LockEntry, ...]
+
+    def find(self, ref: RemoteRef) -> LockEntry | None:
+        """The entry for exactly this URL and pin (and import name)."""
+        key = ref.key()
+        return next((e for e in self.entries if e.key() == key), None)
+
+    def same_url(self, ref: RemoteRef) -> LockEntry | None:
+        """An entry for the same URL under another pin (the pin changed since the fetch)."""
+        return next(
+            (e for e in self.entries if e.kind == ref.kind and e.url == ref.url),
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class LockedImport:
+    """An imported review ledger, as stored by ``policy fetch``: its label, where it came
+    from, the stored copy (an absolute path) and the copy's sha256."""
+
+    name: str
+    url: str
+    path: Path
+    sha256: str
+
+
+def read_lock(root: Path) -> Lock | None:
+    """The repository's lock, ``None`` when there is none; a malformed lock is an error."""
+    path = root / LOCK_FILE
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PolicyError(LOCK_FILE, None, f"cannot read: {exc.strerror}") from None
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+        raise PolicyError(
+            LOCK_FILE, line, "not valid JSON; run bumpguard policy fetch to rewrite it"
+        ) from None
+    if not isinstance(data, dict) or data.get("schema") != LOCK_SCHEMA:
+        raise PolicyError(
+            LOCK_FILE, 1, f"not a schema {LOCK_SCHEMA} policy lock; run bumpguard policy fetch"
+        )
+    items = data.get("entries")
+    if not isinstance(items, list):
+        raise PolicyError(LOCK_FILE, 1, "'entries' must be a list")
+    return Lock(tuple(_lock_entry(item, number) for number, item in enumerate(items, 1)))
+
+
+def _lock_entry(item: Any, number: int) -> LockEntry:
+    def bad(why: str) -> PolicyError:
+        return PolicyError(
+            LOCK_FILE, None, f"entry {number}: {why}; run bumpguard policy fetch to rewrite it"
+        )
+
+    if not isinstance(item, dict):
+        raise bad("not an object")
+    kind, url, name, sha = item.get("kind"), item.get("url"), item.get("name"), item.get("sha256")
+    if kind not in KINDS:
+        raise bad(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    if not isinstance(url, str) or url_problem(url) is not None:
+        raise bad(f"url {url!r} is not an allowed URL")
+    if kind == "reviews" and (not isinstance(name, str) or not name):
+        raise bad("an entry of kind reviews needs a name")
+    if kind == "policy" and name is not None:
+        raise bad("an entry of kind policy has no name")
+    if not isinstance(sha, str) or not _SHA256.match(sha):
+        raise bad("sha256 is not 64 lower-case hex digits")
+    pin = Pin.from_data(item.get("pin"))
+    if pin is None:
+        raise bad("malformed pin")
+    fetched_at = item.get("fetched_at")
+    if not isinstance(fetched_at, str):
+        raise bad("fetched_at must be a string")
+    path = item.get("path")
+    if path != f"{REMOTE_DIR}/{sha}":
+        raise bad(f"path must be {REMOTE_DIR}/{sha}")
+    bundle = item.get("bundle")
+    if pin.sigstore is None and bundle is not None:
+        raise bad("a bundle without a sigstore pin")
+    if pin.sigstore is not None:
+        ok = isinstance(bundle, str) and bundle.startswith(REMOTE_DIR + "/")
+        name_part = bundle[len(REMOTE_DIR) + 1 :] if isinstance(bundle, str) else ""
+        if not ok or not name_part.startswith(sha) or not _STORED.match(name_part):
+            raise bad(f"bundle must be {REMOTE_DIR}/{sha}.sigstore")
+    return LockEntry(
+        kind, url, name if isinstance(name, str) else None, sha, pin, fetched_at, path, bundle
+    )
+
+
+def load_locked(root: Path, ref: RemoteRef, lock: Lock | None) -> tuple[bytes, LockEntry]:
+    """The stored bytes for ``ref``, checked against the lock without any network.
+
+    Errors are :class:`PolicyError` at the file and line that name the URL, and say which
+    lock entry is at fault. Sigstore pins are not re-verified here (see the module
+    docstring): the lock's sha256 binds the bytes that were verified when fetched.
+    """
+    what = ref.describe()
+
+    def fail(why: str) -> PolicyError:
+        return PolicyError(ref.source, ref.line, f"{what}: {why}; run bumpguard policy fetch")
+
+    if lock is None:
+        raise fail(f"not fetched yet ({LOCK_FILE} does not exist)")
+    entry = lock.find(ref)
+    if entry is None:
+        other = lock.same_url(ref)
+        if other is not None and other.name == ref.name:
+            raise fail(
+                f"the pin changed: the {LOCK_FILE} entry for it is pinned by "
+                f"{other.pin.describe()} (stored copy sha256 {short(other.sha256)}), this file "
+                f"pins {ref.pin.describe()}"
+            )
+        raise fail(f"no entry in {LOCK_FILE} for it (pinned by {ref.pin.describe()})")
+    if ref.pin.sha256 is not None and entry.sha256 != ref.pin.sha256:
+        raise fail(
+            f"the entry in {LOCK_FILE} records sha256 {short(entry.sha256)}, "
+            f"not the pinned {short(ref.pin.sha256)}"
+        )
+    data = _read_stored(root, entry, fail)
+    return data, entry
+
+
+def _read_stored(root: Path, entry: LockEntry, fail: Any) -> bytes:
+    try:
+        data = (root / entry.path).read_bytes()
+    except FileNotFoundError:
+        raise fail(f"the stored copy {entry.path} is missing") from None
+    except OSError as exc:
+        raise fail(f"cannot read the stored copy {entry.path}: {exc.strerror}") from None
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != entry.sha256:
+        raise fail(
+            f"the stored copy {entry.path} was changed after it was fetched: its sha256 is "
+            f"{short(actual)}, the {LOCK_FILE} entry {entry.describe()} records "
+            f"{short(entry.sha256)}"
+        )
+    return data
+
+
+def locked_reviews(root: Path, policy: Policy | None = None) -> list[LockedImport]:
+    """The imported review ledgers ``policy fetch`` stored, from the lock (no network).
+
+    With ``policy``: exactly the imports that policy declares, which the loader already
+    matched against the lock by URL, name and pin (prefer this: an import the policy no
+    longer declares is not returned even before the next fetch). Without: every entry of
+    kind ``reviews`` in the lock, each stored copy checked against the lock's sha256 (an
+    edited copy is a :class:`PolicyError`). Imports are not transitive: they come only
+    from the repository's own policy files, never from a remote policy it extends.
+    """
+    if policy is not None:
+        return list(policy.imports)
+    lock = read_lock(root)
+    if lock is None:
+        return []
+    out = []
+    for entry in lock.entries:
+        if entry.kind != "reviews" or entry.name is None:
+            continue
+
+        def fail(why: str, entry: LockEntry = entry) -> PolicyError:
+            return PolicyError(
+                LOCK_FILE, None, f"{entry.describe()}: {why}; run bumpguard policy fetch"
+            )
+
+        _read_stored(root, entry, fail)
+        out.append(LockedImport(entry.name, entry.url, root / entry.path, entry.sha256))
+    return out
+
+
+# --- fetching and verifying ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A file that matched its pin, with the bundle that signed it (sigstore pins)."""
+
+    url: str
+    data: bytes
+    sha256: str
+    bundle: bytes | None
+
+
+def fetch_pinned(
+    url: str,
+    pin: Pin,
+    *,
+    session: requests.Session | None = None,
+    timeout: float | None = None,
+    limit: int = MAX_REMOTE_BYTES,
+) -> Fetched:
+    """Download ``url`` (and, for a sigstore pin, its bundle) and verify the pin.
+
+    Returns the verified bytes or raises :class:`RemoteError`: an unreachable host, an
+    answer other than 200, a digest other than the pinned one, or a signature that does
+    not verify for the pinned identity and issuer. Nothing is written.
+    """
+
+    problem = url_problem(url)
+    if problem is not None:
+        raise RemoteError(problem)
+    own = session is None
+    http = session or _session()
+    try:
+        data = _download(http, url, limit, timeout or TIMEOUT)
+        bundle = None
+        if pin.sigstore is not None:
+            problem = url_problem(pin.sigstore.bundle)
+            if problem is not None:
+                raise RemoteError(f"{url}: sigstore bundle {problem}")
+            bundle = _download(http, pin.sigstore.bundle, MAX_BUNDLE_BYTES, timeout or TIMEOUT)
+    finally:
+        if own:
+            http.close()
+    return verify_pin(url, data, pin, bundle)
+
+
+def verify_pin(url: str, data: bytes, pin: Pin, bundle: bytes | None) -> Fetched:
+    """Check ``data`` against ``pin`` (offline); raise :class:`RemoteError` if it does not
+    match."""
+    sha = hashlib.sha256(data).hexdigest()
+    if pin.sha256 is not None and sha != pin.sha256:
+        raise RemoteError(
+            f"{url}: sha256 mismatch: the file is sha256 {sha}, the pin is {pin.sha256}"
+        )
+    if pin.sigstore is not None:
+        if bundle is None:
+            raise RemoteError(f"{url}: no sigstore bundle to verify")
+        verify_bundle(url, data, bundle, pin.sigstore)
+    return Fetched(url, data, sha, bundle)
+
+
+def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> None:
+    """Verify a sigstore bundle over ``data`` with the bundled production trust root (no
+    network), for exactly the pinned identity and OIDC issuer.
+
+    A bundle with a message signature (``sigstore sign``, ``cosign sign-blob``) must sign
+    the bytes; a bundle with a DSSE envelope (``actions/attest-build-provenance``, PEP 740)
+    must carry an in-toto statement with a subject whose sha256 is the file's.
+    """
+    from guard.provenance import _quiet_sigstore
+
+    where = f"{url}: sigstore bundle {pin.bundle}"
+    try:
+        raw = json.loads(bundle)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise RemoteError(f"{where} is not a sigstore bundle (not JSON)") from None
+    if not isinstance(raw, dict):
+        raise RemoteError(f"{where} is not a sigstore bundle")
+    with _quiet_sigstore():
+        import sigstore.errors
+        from sigstore.models import Bundle
+        from sigstore.verify import Verifier
+        from sigstore.verify.policy import Identity
+
+        try:
+            parsed = Bundle.from_json(bundle)
+        except (sigstore.errors.Error, ValueError) as exc:
+            first = str(exc).splitlines()[0]
+            raise RemoteError(f"{where} is not a sigstore bundle ({first})") from None
+        policy = Identity(identity=pin.identity, issuer=pin.issuer)
+        try:
+            verifier = Verifier.production(offline=True)
+            if "dsseEnvelope" in raw:
+                kind, payload = verifier.verify_dsse(parsed, policy)
+                _check_statement(where, kind, payload, hashlib.sha256(data).hexdigest())
+            else:
+                verifier.verify_artifact(input_=data, bundle=parsed, policy=policy)
+        except OSError as exc:
+            spot = f" ({exc.filename})" if exc.filename else ""
+            raise RemoteError(
+                f"{where}: cannot verify: sigstore could not read or write its trust root "
+                f"cache{spot}: {exc.strerror}; set XDG_CACHE_HOME to a writable directory"
+            ) from None
+        except (sigstore.errors.Error, ValueError) as exc:
+            raise RemoteError(f"{where} does not verify: {_explain(str(exc), pin)}") from None
+
+
+def _check_statement(where: str, kind: str, payload: bytes, sha256: str) -> None:
+    if kind != "application/vnd.in-toto+json":
+        raise RemoteError(f"{where} does not verify: it signs a {kind!r}, not an in-toto statement")
+    try:
+        statement = json.loads(payload)
+        subjects = statement["subject"]
+        digests = [s["digest"].get("sha256") for s in subjects]
+    except (ValueError, TypeError, KeyError, AttributeError):
+        raise RemoteError(f"{where} does not verify: malformed in-toto statement") from None
+    if sha256 not in digests:
+        signed = ", ".join(str(d) for d in digests) or "nothing"
+        raise RemoteError(
+            f"{where} does not verify: it signs sha256 {signed}, the file is sha256 {sha256}"
+        )
+
+
+def _explain(message: str, pin: SigstorePin) -> str:
+    first = message.splitlines()[0] if message else "verification failed"
+    if "SANs do not match" in first:
+        actual = first.partition("actual SANs:")[2].strip() or "?"
+        return f"signed by {actual}, the policy expects {pin.identity}"
+    if "OIDCIssuer" in first:
+        return f"wrong issuer ({first}); the policy expects {pin.issuer}"
+    if "digest mismatch" in first.lower() or "invalid for input" in first.lower():
+        return f"it does not sign these bytes ({first})"
+    return first
+
+
+def _session() -> requests.Session:
+    import requests
+
+    session = requests.Session()
+    session.headers["User-Agent"] = f"bumpguard/{__version__}"
+    return session
+
+
+def _download(session: requests.Session, url: str, limit: int, timeout: float) -> bytes:
+    """GET ``url`` with retries on transient failures; only a 200 is an answer."""
+    import time
+
+    import requests
+
+    from guard.index import _describe
+
+    host = host_of(url)
+    failure = "did not answer"
+    for attempt in range(_RETRIES + 1):
+        if attempt:
+            time.sleep(_BACKOFF[min(attempt - 1, len(_BACKOFF) - 1)])
+        try:
+            with session.get(
+                url,
+                timeout=timeout,
+                stream=True,
+                headers={"Accept-Encoding": "identity"},
+            ) as resp:
+                final = resp.url or url
+                problem = url_problem(final) if final != url else None
+                if problem is not None:
+                    raise RemoteError(f"{url} redirected to {problem}")
+                status = resp.status_code
+                if status == 429 or 500 <= status <= 599:
+                    failure = f"answered {status}"
+                    continue
+                if status != 200:
+                    raise RemoteError(f"{host} answered {status} for {url}")
+                return _read(resp, url, limit)
+        except requests.exceptions.SSLError:
+            raise RemoteError(
+                f"{host}: TLS connection failed (certificate not trusted?) for {url}"
+            ) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            failure = _describe(exc, timeout)
+            if failure in ("refused the connection",) or "name resolution" in failure:
+                break
+        except requests.exceptions.ChunkedEncodingError:
+            failure = "dropped the connection"
+        except requests.RequestException as exc:
+            raise RemoteError(f"{host}: request for {url} failed ({type(exc).__name__})") from None
+    raise RemoteError(f"{host} {failure} (fetching {url})")
+
+
+def _read(resp: requests.Response, url: str, limit: int) -> bytes:
+    too_big = RemoteError(f"{url} is larger than {limit} bytes; refused")
+    length = resp.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) > limit:
+        raise too_big
+    chunks, size = [], 0
+    for chunk in resp.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# --- bumpguard policy fetch ---------------------------------------------------------------
+
+
+def fetch(
+    root: Path, spec: str, base: Path, *, locked: bool = False
+) -> tuple[list[str], list[str]]:
+    """``bumpguard policy fetch [--locked]``: (lines to print, warnings).
+
+    Without ``locked``: fetch every pinned URL the policy extends (recursively: a remote
+    policy may extend builtin:NAME and further pinned URLs, never a relative path) and
+    every review ledger the repository's own policy files import; verify each pin; then,
+    only when everything verified, store the files and write the lock. Any failure raises
+    and writes nothing.
+
+    With ``locked``: touch neither the network nor the disk; check that the lock has an
+    entry for every pin the policy names and no other, that every stored file has the
+    recorded digest, and re-verify the stored sigstore bundles offline.
+    """
+    from guard import policy as policy_module
+
+    warnings: list[str] = []
+    policy_refs, import_refs = policy_module.pinned_refs(spec, base, warnings)
+    if locked:
+        return _check_locked(root, policy_refs, import_refs, warnings), warnings
+    if not policy_refs and not import_refs and read_lock(root) is None:
+        return ["nothing to fetch: the policy extends no URL and imports no reviews"], warnings
+
+    fetched: dict[tuple[str, str, str, str], tuple[RemoteRef, Fetched]] = {}
+    queue = list(policy_refs)
+    with _session() as session:
+        while queue:
+            ref = queue.pop(0)
+            if ref.key() in fetched:
+                continue
+            got = _fetch_ref(ref, session)
+            fetched[ref.key()] = (ref, got)
+            queue.extend(policy_module.remote_refs(got.data, ref.url, warnings))
+        for ref in import_refs:
+            if ref.key() not in fetched:
+                fetched[ref.key()] = (ref, _fetch_ref(ref, session))
+    lines = _store(root, list(fetched.values()))
+    # Fail now, not at the next commit, if the fetched policy does not merge (for example
+    # because this repository loosens a rule it enforces).
+    try:
+        policy_module.load_policy(spec, base, root=root)
+    except GuardError as exc:
+        raise GuardError(f"fetched and locked, but the policy does not load: {exc}") from None
+    return lines, warnings
+
+
+def _fetch_ref(ref: RemoteRef, session: requests.Session) -> Fetched:
+    try:
+        return fetch_pinned(ref.url, ref.pin, session=session)
+    except RemoteError as exc:
+        raise RemoteError(f"{ref.where()}: {ref.describe()}: {exc}; nothing was written") from None
+
+
+def _store(root: Path, fetched: Sequence[tuple[RemoteRef, Fetched]]) -> list[str]:
+    old = read_lock(root)
+    previous = {e.key(): e for e in old.entries} if old is not None else {}
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    remote_dir = root / REMOTE_DIR
+    entries: list[LockEntry] = []
+    writes: dict[str, bytes] = {}
+    lines: list[str] = []
+    for ref, got in fetched:
+        path = f"{REMOTE_DIR}/{got.sha256}"
+        writes[path] = got.data
+        bundle_path = None
+        if got.bundle is not None:
+            bundle_path = f"{path}.sigstore"
+            if writes.get(bundle_path, got.bundle) != got.bundle:
+                tag = hashlib.sha256(got.bundle).hexdigest()[:12]
+                bundle_path = f"{path}.{tag}.sigstore"
+            writes[bundle_path] = got.bundle
+        earlier = previous.get(ref.key())
+        same = earlier is not None and earlier.sha256 == got.sha256
+        entry = LockEntry(
+            ref.kind,
+            ref.url,
+            ref.name,
+            got.sha256,
+            ref.pin,
+            earlier.fetched_at if same and earlier is not None else now,
+            path,
+            bundle_path,
+        )
+        entries.append(entry)
+        how = "signature verified" if ref.pin.sigstore is not None else "sha256 verified"
+        state = "unchanged" if same else "fetched"
+        lines.append(f"{state}: {entry.describe()}: {how}")
+    entries.sort(key=lambda e: (e.kind, e.url, e.name or "", e.pin.key(), e.sha256))
+    for relative, data in writes.items():
+        target = root / relative
+        if not (target.is_file() and target.read_bytes() == data):
+            _write_bytes(target, data)
+    text = json.dumps({"schema": LOCK_SCHEMA, "entries": [e.to_data() for e in entries]}, indent=2)
+    from guard._files import write_atomic
+
+    lock_path = root / LOCK_FILE
+    if not lock_path.is_file() or lock_path.read_text(encoding="utf-8") != text + "\n":
+        write_atomic(lock_path, text + "\n")
+    _keep_lock_in_git(root)
+    kept = {Path(p).name for p in writes}
+    removed = 0
+    if remote_dir.is_dir():
+        for stale in remote_dir.iterdir():
+            if stale.is_file() and _STORED.match(stale.name) and stale.name not in kept:
+                with contextlib.suppress(OSError):
+                    stale.unlink()
+                    removed += 1
+    lines.append(
+        f"wrote {LOCK_FILE}: {len(entries)} pinned source(s)"
+        + (f"; removed {removed} stored file(s) no longer pinned" if removed else "")
+    )
+    return lines
+
+
+def _keep_lock_in_git(root: Path) -> None:
+    """``.bumpguard/.gitignore`` ignores ``*.lock`` (the ledger's lock files); the policy
+    lock must be committed, so it is excepted."""
+    from guard._files import write_atomic
+
+    path = root / ".bumpguard" / ".gitignore"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if _GITIGNORE_LINE in text.splitlines():
+        return
+    if not text:
+        text = "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
+    if not text.endswith("\n"):
+        text += "\n"
+    write_atomic(path, text + f"# ...but the policy lock is committed\n{_GITIGNORE_LINE}\n")
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically (readers see the old or the new file)."""
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _check_locked(
+    root: Path,
+    policy_refs: Iterable[RemoteRef],
+    import_refs: Iterable[RemoteRef],
+    warnings: list[str],
+) -> list[str]:
+    from guard import policy as policy_module
+
+    lock = read_lock(root)
+    policy_refs = list(policy_refs)
+    import_refs = list(import_refs)
+    if lock is None:
+        if policy_refs or import_refs:
+            raise GuardError(
+                f"{LOCK_FILE} does not exist, but the policy pins "
+                f"{len(policy_refs) + len(import_refs)} URL(s); run bumpguard policy fetch"
+            )
+        return ["ok: the policy pins no URL and there is no lock"]
+    problems: list[str] = []
+    reported: set[tuple[str, str]] = set()  # (kind, url) already named in a problem
+    used: set[tuple[str, str, str, str]] = set()
+    signatures = 0
+    queue = [*policy_refs, *import_refs]
+    while queue:
+        ref = queue.pop(0)
+        if ref.key() in used:
+            continue
+        used.add(ref.key())
+        try:
+            data, entry = load_locked(root, ref, lock)
+            if entry.pin.sigstore is not None:
+                assert entry.bundle is not None  # read_lock checked it
+                bundle = _read_bundle(root, entry)
+                try:
+                    verify_bundle(entry.url, data, bundle, entry.pin.sigstore)
+                except RemoteError as exc:
+                    raise RemoteError(
+                        f"{LOCK_FILE}: {entry.describe()}: the stored copy and bundle "
+                        f"{entry.bundle} no longer verify: {exc}; run bumpguard policy fetch"
+                    ) from None
+                signatures += 1
+            if ref.kind == "policy":
+                queue.extend(policy_module.remote_refs(data, ref.url, warnings))
+        except GuardError as exc:
+            problems.append(str(exc))
+            reported.add((ref.kind, ref.url))
+    for entry in lock.entries:
+        if entry.key() not in used and (entry.kind, entry.url) not in reported:
+            problems.append(
+                f"{LOCK_FILE}: {entry.describe()} is not pinned by the policy any more "
+                f"(pinned by {entry.pin.describe()}); run bumpguard policy fetch"
+            )
+    if problems:
+        raise GuardError(f"{LOCK_FILE} is stale:\n  " + "\n  ".join(problems))
+    return [
+        f"ok: {LOCK_FILE} matches the policy: {len(lock.entries)} pinned source(s), stored "
+        f"copies intact, {signatures} signature(s) re-verified offline"
+    ]
+
+
+def _read_bundle(root: Path, entry: LockEntry) -> bytes:
+    assert entry.bundle is not None
+    try:
+        return (root / entry.bundle).read_bytes()
+    except OSError:
+        raise RemoteError(
+            f"{LOCK_FILE}: {entry.describe()}: the stored sigstore bundle {entry.bundle} is "
+            "missing; run bumpguard policy fetch"
+        ) from None
