@@ -553,6 +553,7 @@ def setup_repo(directory: Path, count: int) -> tuple[Path, dict[str, str]]:
                 "bench",
                 "--reviewer",
                 "bench",
+                "--offline",  # the benchmark reaches no index
             ],
             what=f"approve {name}=={version}",
         )

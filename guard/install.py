@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -220,7 +221,11 @@ def resolve(python: str, args: Sequence[str], policy: Policy, workdir: Path) -> 
     Every package is first resolved binary-only, so no build backend runs; if that cannot
     succeed, only the policy's protected names stay binary-only.
     """
-    exact = sorted(p for p in policy.protect if "*" not in p and "?" not in p)
+    exact = sorted(
+        p
+        for p in policy.protect
+        if "*" not in p and "?" not in p and not policy.install.sdist_allowed(p)
+    )
     report = workdir / "report.json"
     attempts = [["--only-binary=:all:"], [f"--only-binary={','.join(exact)}"] if exact else []]
     failure = ""
@@ -232,7 +237,19 @@ def resolve(python: str, args: Sequence[str], policy: Policy, workdir: Path) -> 
         if proc.returncode == 0 and report.is_file():
             return _items(report, policy)
         failure = (proc.stderr or proc.stdout).strip()
+    missing = _NO_MATCH.findall(failure)
+    wheel_less = [canonicalize_name(n) for n in missing if canonicalize_name(n) in exact]
+    if wheel_less:
+        raise InstallRefused(
+            f"{', '.join(sorted(set(wheel_less)))}: protected, and no wheel satisfies the "
+            "request; building an sdist would run its code before any check, so it is "
+            "refused (list it in install.allow_sdist to allow it); nothing was installed"
+        )
     raise GuardError(f"pip could not resolve the request:\n{failure}")
+
+
+# pip: "ERROR: No matching distribution found for groq==0.8.0"
+_NO_MATCH = re.compile(r"No matching distribution found for ([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def _items(report: Path, policy: Policy) -> list[Item]:

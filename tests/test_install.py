@@ -277,3 +277,49 @@ def test_new_startup_hook_against_the_approved_version(
     assert run(repo, venv, local_index, "acme-sdk==1.1") == 0
     assert "(reviewed in its approval)" in capsys.readouterr().out
     assert installed(venv, "acme-sdk")
+
+
+def test_protected_package_with_only_an_sdist_is_refused(
+    repo: Repo, venv: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.wheels import make_sdist
+
+    sdist = make_sdist("together", "1.3.0", {})
+    local_index.add_file("together", "1.3.0", "together-1.3.0.tar.gz", sdist, upload_time=OLD)
+    assert run(repo, venv, local_index, "together==1.3.0") == 1
+    err = capsys.readouterr().err
+    assert "together: protected, and no wheel satisfies the request" in err
+    assert "install.allow_sdist" in err
+    assert not installed(venv, "together")
+
+
+def test_requirements_constraints_and_target_keep_working(
+    repo: Repo,
+    venv: Path,
+    local_index: LocalIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    serve_wheel(local_index, "tiny-lib", "1.0")
+    serve_wheel(local_index, "tiny-lib", "2.0")
+    repo.write("reqs.txt", "tiny-lib\n")
+    repo.write("constraints.txt", "tiny-lib<2\n")
+    target = tmp_path / "target"
+    assert (
+        run(
+            repo,
+            venv,
+            local_index,
+            "-r",
+            str(repo.path / "reqs.txt"),
+            "-c",
+            str(repo.path / "constraints.txt"),
+            "--target",
+            str(target),
+        )
+        == 0
+    )
+    assert "tiny-lib  1.0" in capsys.readouterr().out
+    assert (target / "tiny_lib" / "__init__.py").is_file()
+    assert any(p.name.startswith("tiny_lib-1.0") for p in target.iterdir())
+    assert not installed(venv, "tiny-lib")  # --target, not the environment
