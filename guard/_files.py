@@ -33,15 +33,17 @@ def read_text(path: Path, display: str) -> str:
         raise InputError(display, line, "not valid UTF-8 text") from None
 
 
-def write_atomic(path: Path, data: str) -> None:
-    """Replace ``path`` with ``data`` so readers see the old or the new file, never a part."""
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Replace ``path`` with ``data`` so readers see the old or the new file, never a part
+    (text is written as UTF-8 with ``\\n`` line ends)."""
     import tempfile  # only writers need it; the hook only reads
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    blob = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(data)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(blob)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)

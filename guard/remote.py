@@ -39,7 +39,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -709,13 +708,13 @@ def _store(root: Path, fetched: Sequence[tuple[RemoteRef, Fetched]]) -> list[str
         state = "unchanged" if same else "fetched"
         lines.append(f"{state}: {entry.describe()}: {how}")
     entries.sort(key=lambda e: (e.kind, e.url, e.name or "", e.pin.key(), e.sha256))
+    from guard._files import write_atomic
+
     for relative, data in writes.items():
         target = root / relative
         if not (target.is_file() and target.read_bytes() == data):
-            _write_bytes(target, data)
+            write_atomic(target, data)
     text = json.dumps({"schema": LOCK_SCHEMA, "entries": [e.to_data() for e in entries]}, indent=2)
-    from guard._files import write_atomic
-
     lock_path = root / LOCK_FILE
     if not lock_path.is_file() or lock_path.read_text(encoding="utf-8") != text + "\n":
         write_atomic(lock_path, text + "\n")
@@ -749,24 +748,6 @@ def _keep_lock_in_git(root: Path) -> None:
     if not text.endswith("\n"):
         text += "\n"
     write_atomic(path, text + f"# ...but the policy lock is committed\n{_GITIGNORE_LINE}\n")
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically (readers see the old or the new file)."""
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _check_locked(

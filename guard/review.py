@@ -239,7 +239,7 @@ def approve(
     lines = []
     for target, approval, blobs, found in prepared:
         for rel, data in blobs.items():
-            write_atomic(root / rel, data.decode())
+            write_atomic(root / rel, data)
         path = ledger.record(target.name, [approval])
         lines.append(
             f"approved {target.spec} ({found}) by {who} -> {path.relative_to(root).as_posix()}"
