@@ -47,11 +47,13 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+from _bench import interleaved
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "pep740"
@@ -405,20 +407,6 @@ def time_python(code: str) -> float:
     start = time.perf_counter()
     run([sys.executable, "-c", code], what=f"python -c {code!r}")
     return time.perf_counter() - start
-
-
-def interleaved(jobs: dict[str, Callable[[], float]], repeat: int) -> dict[str, list[float]]:
-    """One warm-up each, then ``repeat`` rounds running every job once, rotating the order
-    each round so no job always runs first."""
-    for job in jobs.values():
-        job()
-    samples: dict[str, list[float]] = {name: [] for name in jobs}
-    names = list(jobs)
-    for round_no in range(repeat):
-        shift = round_no % len(names)
-        for name in names[shift:] + names[:shift]:
-            samples[name].append(jobs[name]())
-    return samples
 
 
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|\s*(\S+)", re.MULTILINE)

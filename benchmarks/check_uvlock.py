@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from _bench import interleaved
+
 if TYPE_CHECKING:
     from guard.policy import Policy
 
@@ -584,20 +586,6 @@ def time_call(func: Callable[[], object]) -> float:
     start = time.perf_counter()
     func()
     return time.perf_counter() - start
-
-
-def interleaved(jobs: dict[str, Callable[[], float]], repeat: int) -> dict[str, list[float]]:
-    """One warm-up each, then ``repeat`` rounds running every job once, rotating the order
-    each round so no job always runs first."""
-    for job in jobs.values():
-        job()
-    samples: dict[str, list[float]] = {name: [] for name in jobs}
-    names = list(jobs)
-    for round_no in range(repeat):
-        shift = round_no % len(names)
-        for name in names[shift:] + names[:shift]:
-            samples[name].append(jobs[name]())
-    return samples
 
 
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\|", re.MULTILINE)
