@@ -321,10 +321,13 @@ def init(
         lines.append(f"wrote {POLICY_FILE} (extends builtin:llm-gateways)")
     policy = policy_loader()
     report = check.run(root, None, policy)
+    ledger = Ledger(root)
     baseline = [
-        f for f in report.findings if f.rule in (check.UNREVIEWED, check.THRESHOLD, check.SOURCE)
+        f
+        for f in report.findings
+        if f.rule in (check.UNREVIEWED, check.THRESHOLD, check.SOURCE)
+        and not _needs_attestations(f, policy, ledger)
     ]
-    remaining = [f for f in report.findings if f not in baseline]
     if baseline:
         who = reviewer or git_identity(root) or "bumpguard init"
         when = _now()
@@ -342,7 +345,6 @@ def init(
                 target.source,
                 kind="baseline",
             )
-        ledger = Ledger(root)
         for name, approvals in sorted(by_name.items()):
             ledger.record(name, list(approvals.values()))
             for approval in approvals.values():
@@ -354,6 +356,9 @@ def init(
         )
     else:
         lines.append("nothing to baseline: no protected dependency without a review")
+    # What is left after the baseline: denied or unpinned versions, and versions that need
+    # attestations, which only an online approval can verify and record.
+    remaining = check.run(root, None, policy).findings if baseline else report.findings
     for finding in remaining:
         lines.append(f"{finding.where}: {finding.package}: {finding.rule}: {finding.message}")
         lines.append(f"  fix: {finding.fix}")
@@ -363,6 +368,17 @@ def init(
 
     lines.append(PRE_COMMIT_SNIPPET.format(version=__version__).rstrip("\n"))
     return lines, (1 if remaining else 0)
+
+
+def _needs_attestations(finding: check.Finding, policy: Policy, ledger: Ledger) -> bool:
+    """Whether a baseline cannot be recorded offline because attestations are required."""
+    if finding.version is None or finding.rule != check.UNREVIEWED:
+        return False
+    settings = policy.settings(finding.package, finding.version)
+    if settings is None:
+        return False
+    earlier = evidence.earlier_approvals(ledger.get(finding.package), finding.version)
+    return evidence.attestations_needed(settings, earlier) is not None
 
 
 class PolicyLoader:

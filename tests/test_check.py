@@ -366,3 +366,16 @@ def test_direct_references_to_archives_carry_their_version(
         ("unreviewed-source", "six", "1.16.0"),
         ("unreviewed-source", "attrs", "23.1.0"),  # an archive in the repository is no diff
     ]
+
+
+def test_init_leaves_versions_that_need_attestations_to_an_online_approval(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("uv.lock", uv_lock(("litellm", "1.83.0"), ("openai", "1.60.0")))
+    repo.add()
+    assert repo.run("init") == 1
+    out = capsys.readouterr().out
+    assert "baseline: openai 1.60.0" in out
+    assert "baseline: litellm" not in out
+    assert "litellm: unreviewed" in out and "bumpguard approve litellm==1.83.0" in out
+    assert not (repo.path / ".bumpguard/approvals/litellm.json").exists()
