@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -1533,8 +1533,3 @@ def find_policy(root: Path, explicit: str | None) -> str:
                     return value
                 return str(root / value)
     return DEFAULT_POLICY
-
-
-def protected_names(policy: Policy, names: Iterable[str]) -> list[str]:
-    """The names from ``names`` the policy protects."""
-    return [n for n in names if policy.protection(n) is not None]
