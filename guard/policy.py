@@ -51,6 +51,7 @@ from guard.errors import GuardError, InputError, PolicyError
 from guard.policy_enforcement import add_floor, loosening
 from guard.policy_rules import (
     ATTESTATION_MODES,
+    RANGE_MODES,
     SCHEMA_VERSION,
     THRESHOLDS,
     Defaults,
@@ -82,6 +83,7 @@ __all__ = [
     "ATTESTATION_MODES",
     "BUILTIN_PREFIX",
     "DEFAULT_POLICY",
+    "RANGE_MODES",
     "SCHEMA_VERSION",
     "THRESHOLDS",
     "Defaults",
@@ -118,6 +120,11 @@ class Policy:
     deny: list[DenyRule] = field(default_factory=list)
     allow_list: list[tuple[str, str]] | None = None
     review_threshold: str = "none"
+    #: ``pin`` or ``allow``: whether a protected range must be covered by a pin.
+    ranges: str = "pin"
+    #: Repository-relative constraints files whose pins govern every range, with the
+    #: policy file (and line) that names each.
+    constraints: list[tuple[str, str]] = field(default_factory=list)
     defaults: Defaults = field(default_factory=Defaults)
     install: InstallSettings = field(default_factory=InstallSettings)
     warnings: list[str] = field(default_factory=list)
@@ -247,6 +254,9 @@ class Policy:
         if self.allow_list is not None:
             data["allow_list"] = [{"name": p, "from": o} for p, o in self.allow_list]
         data["review_threshold"] = self.review_threshold
+        data["ranges"] = self.ranges
+        if self.constraints:
+            data["constraints"] = [{"path": p, "from": o} for p, o in self.constraints]
         data["install"] = {
             "require_approval": self.install.require_approval,
             "startup_hooks": self.install.startup_hooks,
@@ -267,6 +277,7 @@ class Policy:
                         "require_tag": item.defaults.require_tag,
                     },
                     "review_threshold": item.review_threshold,
+                    "ranges": item.ranges,
                     "install": {
                         "require_approval": item.install.require_approval,
                         "startup_hooks": item.install.startup_hooks,
@@ -447,6 +458,13 @@ def _apply(
         policy.allow_list = merged
     if parsed.review_threshold is not None:
         policy.review_threshold = parsed.review_threshold
+    if parsed.ranges is not None:
+        policy.ranges = parsed.ranges
+    known_constraints = {path for path, _ in policy.constraints}
+    for path, line in parsed.constraints:
+        if path not in known_constraints:
+            policy.constraints.append((path, label(line)))
+            known_constraints.add(path)
     # Floors: what later files may tighten but not loosen.
     own = {item.pattern: item for item in parsed.protect}
     if parsed.enforce:
@@ -463,6 +481,7 @@ def _apply(
                 policy.review_threshold,
                 policy.install,
                 frozenset(p for p, _ in allowed) if allowed is not None else None,
+                policy.ranges,
             )
         )
     else:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from guard.policy_rules import (
+    RANGE_MODES,
     THRESHOLDS,
     Defaults,
     EnforcedSettings,
@@ -163,6 +164,13 @@ def _loosened_settings(
             lines.get("review_threshold"),
             f"review_threshold: {threshold} is lower than {enforced.review_threshold}, "
             f"which is enforced by {by}",
+        )
+    if parsed.ranges is not None and RANGE_MODES.index(parsed.ranges) > RANGE_MODES.index(
+        enforced.ranges
+    ):
+        refuse(
+            lines.get("ranges"),
+            f"ranges: {parsed.ranges} is looser than {enforced.ranges}, which is enforced by {by}",
         )
     install = parsed.install
     if install.get("require_approval") is False and enforced.install.require_approval:

@@ -13,6 +13,9 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 SCHEMA_VERSION = 1
 THRESHOLDS = ("none", "major", "minor", "any")
+# How protected packages may be declared with ranges: pinned (covered by a pin or a lock
+# entry), or allowed as they are (a library). Strictest first.
+RANGE_MODES = ("pin", "allow")
 ATTESTATION_MODES = ("required", "if-present")
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -159,6 +162,7 @@ class EnforcedSettings:
     review_threshold: str
     install: InstallSettings
     allow_list: frozenset[str] | None
+    ranges: str = "pin"
 
 
 def refine(earlier: ProtectRule | None, later: ProtectRule) -> ProtectRule:

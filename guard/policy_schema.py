@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guard.policy import ATTESTATION_MODES, SCHEMA_VERSION, THRESHOLDS
+from guard.policy import ATTESTATION_MODES, RANGE_MODES, SCHEMA_VERSION, THRESHOLDS
 
 POLICY_SCHEMA_ID = "urn:bumpguard:policy:1"
 
@@ -193,6 +193,24 @@ POLICY_SCHEMA: dict[str, Any] = {
             "enum": list(THRESHOLDS),
             "default": "none",
         },
+        "ranges": {
+            "description": (
+                "How protected packages may be declared with version ranges. pin (default, "
+                "for applications): a range must be covered by a pin or lock entry it "
+                "admits, in a file that governs it. allow (for libraries without a lock "
+                "file): ranges are allowed and still checked against deny rules and the "
+                "allow-list; pins, locks and `bumpguard pip install` guard installs."
+            ),
+            "enum": list(RANGE_MODES),
+            "default": "pin",
+        },
+        "constraints": _one_or_many(
+            {"type": "string", "minLength": 1, "pattern": "^(?![A-Za-z]:)(?!/)[^\\\\]+$"},
+            "Repository-relative paths of constraints, requirements or lock files whose "
+            "pins govern version ranges everywhere in the repository (for a file your tooling "
+            "passes on the command line, such as pip-compile --constraint). Entries "
+            "accumulate across extended files.",
+        ),
         "install": {
             "description": "Settings for `bumpguard pip install`.",
             "type": "object",

@@ -14,6 +14,7 @@ from packaging.version import InvalidVersion, Version
 from guard.errors import PolicyError
 from guard.policy_rules import (
     ATTESTATION_MODES,
+    RANGE_MODES,
     SCHEMA_VERSION,
     THRESHOLDS,
     DenyRule,
@@ -33,6 +34,8 @@ _TOP_KEYS = {
     "deny",
     "allow_list",
     "review_threshold",
+    "ranges",
+    "constraints",
     "install",
     "enforce",
     "imports",
@@ -53,6 +56,22 @@ _PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "circleci": ({"project_id", "pipeline_definition_id"}, {"vcs_origin", "vcs_ref"}),
 }
 _PATTERN = re.compile(r"^[A-Za-z0-9*?]([A-Za-z0-9._*?-]*[A-Za-z0-9*?])?$")
+
+
+def _repository_path(text: str) -> str | None:
+    """``text`` as a normalised repository-relative POSIX path, or ``None`` if it is
+    absolute, a URL, uses backslashes or climbs out with ``..``."""
+    if (
+        "\\" in text
+        or text.startswith("/")
+        or _URL_LIKE.match(text)
+        or re.match(r"^[A-Za-z]:", text)
+    ):
+        return None
+    parts = [part for part in text.split("/") if part not in ("", ".")]
+    if not parts or ".." in parts:
+        return None
+    return "/".join(parts)
 
 
 class PolicyProblems(PolicyError):
@@ -92,6 +111,8 @@ class Parsed:
     deny: list[tuple[DenyRule, int, bool]] = field(default_factory=list)  # (rule, line, enforced)
     allow_list: list[tuple[str, int]] | None = None
     review_threshold: str | None = None
+    ranges: str | None = None
+    constraints: list[tuple[str, int]] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)
     install: dict[str, Any] = field(default_factory=dict)
     enforce: bool = False
@@ -256,6 +277,27 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
             )
         else:
             parsed.review_threshold = value
+    if "ranges" in data:
+        value = data["ranges"]
+        if value not in RANGE_MODES:
+            check.error(
+                _key_line(data, "ranges", top),
+                f"ranges: {value!r} is not one of {', '.join(RANGE_MODES)}",
+            )
+        else:
+            parsed.ranges = value
+    if "constraints" in data:
+        line = _key_line(data, "constraints", top)
+        for text, item_line in check.string_list(data["constraints"] or [], line, "constraints"):
+            relative = _repository_path(text)
+            if relative is None:
+                check.error(
+                    item_line,
+                    f"constraints: {text!r} is not a path inside the repository (relative to "
+                    "its root, with / and no ..)",
+                )
+            else:
+                parsed.constraints.append((relative, item_line))
     if check.problems:
         raise PolicyProblems(check.problems)
     return parsed

@@ -115,6 +115,23 @@ review_threshold: patch
             "p.yaml:2: extends: 'https://example.org/p.yaml': only relative paths",
         ),
         ("version: 1\nallow_list: {requests: 1}\n", "allow_list: expected a list of strings"),
+        ("version: 1\nranges: lock\n", "p.yaml:2: ranges: 'lock' is not one of pin, allow"),
+        ("version: 1\nconstraints: {a: 1}\n", "p.yaml:2: constraints: expected a list of strings"),
+        ("version: 1\nconstraints:\n  - ''\n", "p.yaml:3: constraints: expected a non-empty"),
+        *(
+            (
+                f"version: 1\nconstraints:\n  - ok.txt\n  - '{bad}'\n",
+                f"p.yaml:4: constraints: {bad!r}",
+            )
+            for bad in (
+                "/etc/constraints.txt",
+                "../other/constraints.txt",
+                "a/../../b.txt",
+                "https://example.org/c.txt",
+                "C:/c.txt",
+                "requirements\\\\c.txt",
+            )
+        ),
         ("\xff\xfe", "p.yaml"),
     ],
 )
@@ -302,3 +319,51 @@ def test_invalid_provenance_settings(tmp_path: Path, entry: str, expected: str) 
     path = write(tmp_path, "p.yaml", f"version: 1\nprotect:\n  - name: x\n    {entry}\n")
     with pytest.raises(PolicyError, match=expected):
         load_policy(str(path))
+
+
+def test_ranges_and_constraints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # files are shown relative to the working directory
+    default = load_policy(DEFAULT_POLICY)
+    assert default.ranges == "pin" and default.constraints == []
+    write(
+        tmp_path,
+        "base.yaml",
+        "version: 1\nranges: allow\nconstraints:\n  - ./requirements//common.txt\n",
+    )
+    top = write(
+        tmp_path,
+        "top.yaml",
+        "version: 1\nextends: [base.yaml]\nranges: pin\n"
+        "constraints: [requirements/common.txt, constraints.txt]\n",
+    )
+    policy = load_policy(str(top), tmp_path)
+    assert policy.ranges == "pin"  # the last file that sets it
+    # Normalised, accumulated in order, the first file that names one keeps it.
+    assert policy.constraints == [
+        ("requirements/common.txt", "base.yaml:4"),
+        ("constraints.txt", "top.yaml:4"),
+    ]
+    base = load_policy(str(tmp_path / "base.yaml"), tmp_path)
+    assert base.ranges == "allow"
+    data = policy.to_data()
+    assert data["ranges"] == "pin"
+    assert data["constraints"][1] == {"path": "constraints.txt", "from": "top.yaml:4"}
+
+
+def test_an_enforced_pin_mode_cannot_be_loosened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "base.yaml", "version: 1\nenforce: true\nranges: pin\n")
+    write(tmp_path, "ok.yaml", "version: 1\nextends: [base.yaml]\nranges: pin\n")
+    assert load_policy(str(tmp_path / "ok.yaml"), tmp_path).ranges == "pin"
+    loose = write(tmp_path, "loose.yaml", "version: 1\nextends: [base.yaml]\nranges: allow\n")
+    with pytest.raises(PolicyError) as info:
+        load_policy(str(loose), tmp_path)
+    assert "loose.yaml:3: ranges: allow is looser than pin, which is enforced by base.yaml:2" in (
+        str(info.value)
+    )
+    # A library's own enforcing policy may allow ranges; a later file may tighten it.
+    write(tmp_path, "lib.yaml", "version: 1\nenforce: true\nranges: allow\n")
+    tight = write(tmp_path, "tight.yaml", "version: 1\nextends: [lib.yaml]\nranges: pin\n")
+    assert load_policy(str(tight), tmp_path).ranges == "pin"
