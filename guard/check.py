@@ -8,16 +8,18 @@ used only to show what changed next to each finding.
 from __future__ import annotations
 
 import shlex
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from guard import manifests
-from guard.ledger import ImportedReviews, Ledger
+from guard.coverage import Coverage, RangeCoverage, describe
+from guard.errors import PolicyError
+from guard.ledger import LEDGER_DIR, NOT_COMMITTED, ImportedReviews, Ledger, why_not_committed
 from guard.model import ARCHIVE_SUFFIXES, Dependency
-from guard.policy import Policy
+from guard.policy import DEFAULT_POLICY, Policy
+from guard.sources import vcs_repository, vcs_revision
 
 # Rule ids, stable for JSON output and documentation.
 DENIED = "denied"
@@ -29,6 +31,7 @@ HASH_MISMATCH = "hash-mismatch"
 HASHES_UNREVIEWED = "hashes-unreviewed"
 THRESHOLD = "review-threshold"
 SOURCE = "unreviewed-source"
+UNPINNED_SOURCE = "unpinned-source"
 
 # Provenance rules (guard.evidence) use: cooldown, attestation-missing, attestation-invalid,
 # publisher-changed, not-a-tag.
@@ -60,6 +63,8 @@ class Finding:
     @property
     def subject(self) -> str:
         """``name old -> new`` when the base differs, else ``name version``."""
+        if self.version is None and self.dependency is None:
+            return self.package  # a finding about a ledger file, not one dependency
         current = self.version or (self.dependency.specifier if self.dependency else "") or "*"
         if self.dependency is not None and self.dependency.source != "index":
             current = self.dependency.location or current
@@ -90,6 +95,9 @@ class Report:
     policy_sources: list[str]
     base: str | None = None
     covered: list[Covered] = field(default_factory=list)
+    #: False when the repository has neither a policy file nor a ledger: the first run
+    #: on a repository that has not run ``bumpguard init`` yet.
+    adopted: bool = True
 
     @property
     def blocked(self) -> bool:
@@ -107,22 +115,20 @@ def evaluate(
     policy: Policy,
     ledger: Ledger,
     root: Path,
-    pins: Sequence[Dependency] = (),
+    coverage: Coverage | None = None,
 ) -> list[Finding]:
-    """Apply the policy and the ledger to every dependency record; ``pins`` are extra
-    records (from lock files not being checked) that count as pinning a range."""
+    """Apply the policy and the ledger to every dependency record; ``coverage`` says which
+    pins govern which ranges (by default, those among ``deps``)."""
+    if coverage is None:
+        coverage = Coverage(deps, {})
     findings: list[Finding] = []
-    pinned: dict[str, set[str]] = defaultdict(set)
-    for dep in (*deps, *pins):
-        if dep.version is not None:
-            pinned[dep.name].add(dep.version)
     for dep in deps:
-        findings.extend(_check_one(dep, policy, ledger, root, pinned))
+        findings.extend(_check_one(dep, policy, ledger, root, coverage))
     return findings
 
 
 def _check_one(
-    dep: Dependency, policy: Policy, ledger: Ledger, root: Path, pinned: dict[str, set[str]]
+    dep: Dependency, policy: Policy, ledger: Ledger, root: Path, coverage: Coverage
 ) -> list[Finding]:
     name, version = dep.name, dep.version
     out: list[Finding] = []
@@ -149,24 +155,38 @@ def _check_one(
             "choose another version; no approval can override a deny",
         )
         return out
-    if version is None and dep.specifier and dep.source == "index":
+    is_range = version is None and dep.source == "index"
+    covered = coverage.of(dep) if is_range else None
+    if covered is not None:
+        safe = [p for p in covered.admitted if policy.denial(name, p.version) is None]
         for rule in policy.deny:
             if rule.package != name:
                 continue
             admitted = rule.admitted_by(dep.specifier)
-            safe = {v for v in pinned.get(name, ()) if policy.denial(name, v) is None}
             if admitted and not safe:
                 exclusions = ",".join(f"!={v}" for v in admitted)
                 add(
                     DENIED_RANGE,
-                    f"{name}{dep.specifier} admits denied {', '.join(admitted)} ({rule.origin})",
-                    f"exclude them ({name}{dep.specifier},{exclusions}) or pin a safe version",
+                    f"{name}{dep.specifier or ' (any version)'} admits denied "
+                    f"{', '.join(admitted)} ({rule.origin}), and no pin that governs "
+                    f"{dep.file} fixes a safe version inside it{_pins_note(covered)}",
+                    f"exclude them ({name}{dep.specifier}{',' if dep.specifier else ''}"
+                    f"{exclusions}) or pin a safe version",
                 )
                 return out
 
     protection = policy.protection(name)
     if dep.source != "index" and not _inside(dep, root):
         location = dep.location or ""
+        if dep.source == "vcs" and vcs_revision(location) is None:
+            add(
+                UNPINNED_SOURCE,
+                f"{name} comes from {location}, which names a branch, a tag or nothing: it "
+                "changes whenever upstream pushes, so no review can cover it",
+                f"pin a full commit ({name} @ {vcs_repository(location)}@<commit>), "
+                "then approve that source",
+            )
+            return out
         pkg = ledger.get(name)
         approval = pkg.for_source(location)
         if approval is None:
@@ -186,14 +206,22 @@ def _check_one(
         if dep.source != "index":
             return out  # a path inside the repository: reviewed with the repository itself
         if version is None:
-            if not pinned.get(name):
+            assert covered is not None
+            if not covered.admitted and policy.ranges == "pin":
+                spec = dep.specifier or "any version"
+                if covered.excluded:
+                    why = (
+                        f"{spec} admits none of the versions that the files governing "
+                        f"{dep.file} pin ({describe(covered.excluded)})"
+                    )
+                else:
+                    why = f"{spec} is not pinned or locked by any file that governs {dep.file}"
                 add(
                     UNPINNED,
-                    f"{name} is protected ({protection.origin}) but "
-                    f"{dep.specifier or 'any version'} is not pinned, and no lock file in the "
-                    "repository pins it",
-                    "pin it (==VERSION) or lock it (uv lock, poetry lock, "
-                    "pip-compile), then approve the pinned version",
+                    f"{name} is protected ({protection.origin}) but {why}{_pins_note(covered)}",
+                    "pin it (==VERSION) or lock it (uv lock, poetry lock, pip-compile) in this "
+                    "project, then approve the pinned version; a library that declares ranges "
+                    "on purpose sets `ranges: allow` in the policy",
                 )
             return out
         pkg = ledger.get(name)
@@ -218,7 +246,8 @@ def _check_one(
         ):
             from guard import evidence
 
-            for problem in evidence.evaluate(dep, approval, pkg, settings, root):
+            problems = evidence.evaluate(dep, approval, pkg, settings, root, ledger.committed)
+            for problem in problems:
                 add(problem.rule, problem.message, problem.fix, spec)
         return out
 
@@ -240,6 +269,16 @@ def _check_one(
                 spec,
             )
     return out
+
+
+def _pins_note(covered: RangeCoverage) -> str:
+    """Why pins elsewhere in the repository do not count."""
+    if not covered.elsewhere:
+        return ""
+    return (
+        f"; {describe(covered.elsewhere)} governs another project (if it applies here too, "
+        "list it under `constraints:` in the policy)"
+    )
 
 
 def _hash_findings(dep: Dependency, approved: tuple[str, ...], spec: str, add: _Add) -> None:
@@ -290,33 +329,114 @@ def _inside(dep: Dependency, root: Path) -> bool:
     return True
 
 
-def run(
-    root: Path, files: Sequence[Path] | None, policy: Policy, base: str | None = None
-) -> Report:
-    """Read the dependency files (all supported ones when ``files`` is empty) and check."""
+@dataclass
+class Repository:
+    """The dependency files of one repository as one run reads them: the discovery that
+    ``check``, ``approve``, ``verify`` and ``init`` share."""
+
+    root: Path
+    #: The paths in git's index, or ``None`` outside a git work tree.
+    index: list[str] | None
+    dependencies: list[Dependency]
+    files: list[str]
+    coverage: Coverage
+
+    @property
+    def committed(self) -> frozenset[str] | None:
+        """The ``.bumpguard/`` paths a commit holds (``None`` outside git: all count)."""
+        if self.index is None:
+            return None
+        return frozenset(n for n in self.index if n.startswith(LEDGER_DIR + "/"))
+
+
+def read_repository(
+    root: Path, policy: Policy, files: Sequence[Path] | None = None
+) -> tuple[Repository, list[Dependency]]:
+    """Read every dependency file git's index holds (every file below ``root`` outside
+    git) and the constraints files the policy names. Returns the repository and the
+    records of ``files`` and what they include (all records when ``files`` is empty)."""
+    index = manifests.index_files(root)
     ctx = manifests.ReadContext(root)
-    paths = list(files) if files else manifests.discover(root)
-    deps = manifests.read_all(paths, ctx)
-    pins: list[Dependency] = []
-    if files:
-        # Pins for ranges may live in lock files the caller did not name.
-        extra = manifests.ReadContext(root, seen=set(ctx.seen))
-        lock_paths = [
-            p
-            for p in manifests.discover(root)
-            if manifests.file_format(extra.display(p)) in manifests.LOCK_FORMATS
-        ]
-        pins = [d for d in manifests.read_all(lock_paths, extra) if d.version is not None]
-    ledger = Ledger(root, load_imports(root, policy))
-    findings = evaluate(deps, policy, ledger, root, pins)
-    report = Report(sorted(ctx.display(p) for p in ctx.seen), deps, findings, policy.sources)
+    named = manifests.read_all(files, ctx) if files else []
+    reached = set(ctx.seen)
+    paths = manifests.discover(root, index)
+    for relative, origin in policy.constraints:
+        path = root / relative
+        if index is not None and relative not in index:
+            raise PolicyError(
+                origin,
+                None,
+                f"constraints: {relative} is not in git's index: commit it, or a fresh "
+                "clone reads other pins than this one",
+            )
+        if not path.is_file():
+            raise PolicyError(origin, None, f"constraints: {relative}: no such file")
+        paths.append(path)
+    deps = [*named, *manifests.read_all(paths, ctx)]
+    repository = Repository(
+        root,
+        index,
+        deps,
+        sorted(ctx.display(p) for p in (reached if files else ctx.seen)),
+        Coverage(deps, ctx.includes, [relative for relative, _ in policy.constraints]),
+    )
+    return repository, (named if files else deps)
+
+
+def run(
+    root: Path,
+    files: Sequence[Path] | None,
+    policy: Policy,
+    base: str | None = None,
+    *,
+    committed_only: bool = True,
+) -> Report:
+    """Read the dependency files (all supported ones when ``files`` is empty) and check.
+    Only the ledger files git's index holds count, unless ``committed_only`` is off
+    (``init``, which records reviews rather than gating a commit)."""
+    repository, deps = read_repository(root, policy, files)
+    committed = repository.committed if committed_only else None
+    ledger = Ledger(root, load_imports(root, policy), committed)
+    findings = evaluate(deps, policy, ledger, root, repository.coverage)
+    findings.extend(_not_committed(root, ledger, findings))
+    report = Report(repository.files, deps, findings, policy.sources)
+    report.adopted = policy.sources != [DEFAULT_POLICY] or (root / LEDGER_DIR).is_dir()
     if ledger.imports:
         report.covered = _covered(deps, policy, ledger, findings)
     if findings:
         from guard import history
 
-        report.base = history.annotate(root, findings, base)
+        report.base = history.annotate(root, findings, base, deps)
     return report
+
+
+def _not_committed(root: Path, ledger: Ledger, findings: Sequence[Finding]) -> list[Finding]:
+    """A finding for each ledger file that would have been read but that the commit does
+    not hold (git ignores it, or it is not staged), for packages that have findings. Their
+    findings then say to add the file rather than to approve again."""
+    refused = {f.package for f in findings}
+    out = []
+    for name, relative in sorted(ledger.hidden.items()):
+        if name not in refused:
+            continue
+        why, fix = why_not_committed(root, relative)
+        for finding in findings:
+            if finding.package == name and finding.approve is not None:
+                finding.fix = f"if {relative} records this review: {fix}"
+                finding.approve = None
+        out.append(
+            Finding(
+                NOT_COMMITTED,
+                name,
+                None,
+                relative,
+                0,
+                f"{relative} holds reviews of {name}, but {why}: the commit does not contain "
+                f"it, so a fresh clone refuses {name} too",
+                fix,
+            )
+        )
+    return out
 
 
 LOCK_FILE = ".bumpguard/policy.lock"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from guard.ledger import Approval, PackageLedger
+from guard.ledger import NOT_COMMITTED, Approval, PackageLedger, why_not_committed
 from guard.model import Dependency
 from guard.policy import Settings, format_duration
 
@@ -185,9 +185,12 @@ def evaluate(
     ledger: PackageLedger,
     settings: Settings,
     root: Path,
+    committed: frozenset[str] | None = None,
     now: datetime | None = None,
 ) -> list[Problem]:
-    """Every provenance rule the approved ``dep`` breaks, re-verifying its evidence."""
+    """Every provenance rule the approved ``dep`` breaks, re-verifying its evidence.
+    With ``committed`` (the ``.bumpguard/`` paths in git's index), an evidence file
+    outside it counts as missing, as in a fresh clone."""
     assert dep.version is not None
     name, version = dep.name, dep.version
     now = now or datetime.now(timezone.utc)
@@ -226,6 +229,18 @@ def evaluate(
             )
             continue
         path = root / entry.path
+        hidden = committed is not None and entry.data is None and entry.path not in committed
+        if hidden and path.is_file():
+            why, fix = why_not_committed(root, entry.path)
+            problems.append(
+                Problem(
+                    NOT_COMMITTED,
+                    f"{entry.path}: the evidence file is not in the commit ({why}), so a "
+                    "fresh clone cannot verify it",
+                    fix,
+                )
+            )
+            continue
         try:
             data = entry.data if entry.data is not None else path.read_bytes()
         except OSError:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,13 +25,63 @@ LEDGER_DIR = ".bumpguard"
 APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
 SCHEMA = 1
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-_GITIGNORE = (
-    "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
-    "# ... but the lock of fetched policies and reviews is\n!policy.lock\n"
+# Reviews, evidence and fetched policies must reach git even where a .gitignore further
+# up ignores *.json or a folder name: a review that only exists on one machine lets a
+# commit through that a fresh clone refuses.
+_GITIGNORE_HEAD = (
+    "# bumpguard: reviews, evidence and fetched policies are committed, even where a\n"
+    "# .gitignore further up ignores *.json or these folders' names...\n!*\n"
 )
+_GITIGNORE = (
+    _GITIGNORE_HEAD + "# ...but lock files of concurrent writers and temporary files are not...\n"
+    "*.lock\n*.tmp\n# ...except the lock of fetched policies\n!policy.lock\n"
+)
+# A hidden ledger file: git ignores it, or it is not in the index the commit is made from.
+NOT_COMMITTED = "review-not-committed"
+
+
+def keep_in_git(root: Path) -> None:
+    """Write ``.bumpguard/.gitignore`` so that everything but writers' lock files is
+    committed; an existing one gets the lines it lacks (its own lines stay)."""
+    path = root / LEDGER_DIR / ".gitignore"
+    text = path.read_text(encoding="utf-8") if path.is_file() else None
+    if text is None:
+        new = _GITIGNORE
+    else:
+        lines = text.splitlines()
+        new = text if "!*" in lines else _GITIGNORE_HEAD + text
+        if "!policy.lock" not in lines:
+            new += ("" if new.endswith("\n") else "\n") + "!policy.lock\n"
+    if new != text:
+        write_atomic(path, new)
 
 
 EVIDENCE_DIR = f"{LEDGER_DIR}/evidence"
+
+
+def why_not_committed(root: Path, relative: str) -> tuple[str, str]:
+    """Why git's index lacks ``relative`` (ignored, or just not staged), and the fix."""
+    try:
+        proc = subprocess.run(
+            ["git", "check-ignore", "-v", "--", relative],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        proc = None
+    # -v names the pattern that decided, a negation (not ignored) included.
+    decided = proc.stdout.split("\t", 1)[0] if proc is not None and proc.returncode == 0 else ""
+    source, line, pattern = [*decided.split(":", 2), "", ""][:3]
+    if pattern and not pattern.startswith("!"):
+        return (
+            f"git ignores it ({source}:{line}: {pattern})",
+            f"git add -f {relative}, and stop {source} ignoring .bumpguard/ "
+            "(approve writes .bumpguard/.gitignore, which un-ignores it where a parent "
+            "pattern such as *.json hides it)",
+        )
+    return "it is not staged", f"git add {relative}"
 
 
 @dataclass(frozen=True)
@@ -167,10 +218,19 @@ class Ledger:
     they are never written back (``record`` only touches local files).
     """
 
-    def __init__(self, root: Path, imports: Sequence[ImportedReviews] = ()) -> None:
+    def __init__(
+        self,
+        root: Path,
+        imports: Sequence[ImportedReviews] = (),
+        committed: frozenset[str] | None = None,
+    ) -> None:
         self.root = root
         self.dir = root / APPROVALS_DIR
         self.imports = list(imports)
+        #: With ``committed`` (the ``.bumpguard/`` paths in git's index), a ledger file
+        #: outside it counts as absent, as in a fresh clone, and is listed in ``hidden``.
+        self.committed = committed
+        self.hidden: dict[str, str] = {}
         self._cache: dict[str, PackageLedger] = {}
 
     def path_for(self, name: str) -> Path:
@@ -183,7 +243,13 @@ class Ledger:
         """The approvals recorded for canonical ``name`` (empty if none)."""
         cached = self._cache.get(name)
         if cached is None:
-            cached = self._read(name)
+            display = f"{APPROVALS_DIR}/{name}.json"
+            if self.committed is not None and display not in self.committed:
+                if self.path_for(name).is_file():
+                    self.hidden[name] = display
+                cached = PackageLedger(name)
+            else:
+                cached = self._read(name)
             for imported in self.imports:
                 cached.approvals.extend(imported.packages.get(name, ()))
             self._cache[name] = cached
@@ -203,9 +269,7 @@ class Ledger:
 
         path = self.path_for(name)
         self.dir.mkdir(parents=True, exist_ok=True)
-        gitignore = self.root / LEDGER_DIR / ".gitignore"
-        if not gitignore.exists():
-            write_atomic(gitignore, _GITIGNORE)
+        keep_in_git(self.root)
         with FileLock(str(path) + ".lock", timeout=60):
             current = self._read(name)
             keys = {(a.version, a.source) for a in approvals}

@@ -57,19 +57,20 @@ def _paint(text: str, style: str, color: bool) -> str:
 # Text
 
 
+#: How many findings the text report lists for a repository that has not adopted
+#: bumpguard (``--format json`` lists them all).
+UNADOPTED_LIMIT = 30
+
+
 def text(report: Report, *, color: bool = False) -> str:
     """Findings first (``file:line: package old -> new: rule``), then the fixes, then one
-    summary line. Without ``color`` the text has no escape sequences at all."""
-    lines: list[str] = []
-    for f in report.findings:
-        lines.append(f"{f.where}: {f.subject}: {_paint(f.rule, _RED, color)}")
-        lines.append(f"    {f.message}")
-        lines.append(f"    {_paint('fix:', _DIM, color)} {_paint(f.fix, _CYAN, color)}")
-    commands = sorted({f.fix for f in report.findings if f.approve})
-    if commands:
-        lines.append("")
-        lines.append("After reviewing, record the review(s) with:")
-        lines.extend(f"    {_paint(c, _CYAN, color)}" for c in commands)
+    summary line. A repository that has not adopted bumpguard gets one line per finding
+    (at most :data:`UNADOPTED_LIMIT`) and the way to adopt it instead of the fixes.
+    Without ``color`` the text has no escape sequences at all."""
+    if report.blocked and not report.adopted:
+        lines = _unadopted(report, color)
+    else:
+        lines = _detailed(report, color)
     for c in report.covered:
         where = f"{c.file}:{c.line}" if c.line else c.file
         lines.append(
@@ -79,10 +80,12 @@ def text(report: Report, *, color: bool = False) -> str:
     policy = " + ".join(report.policy_sources)
     files = len(report.files)
     if report.blocked:
+        read = set(report.files)
+        with_findings = len({f.file for f in report.findings if f.file in read})
         lines.append("")
         lines.append(
             f"bumpguard: {_paint('blocked', _RED, color)}: {len(report.findings)} finding(s) "
-            f"in {files} dependency file(s) (policy: {policy})"
+            f"in {with_findings} of {files} dependency file(s) (policy: {policy})"
         )
     else:
         lines.append(
@@ -90,6 +93,41 @@ def text(report: Report, *, color: bool = False) -> str:
             f"dependencies in {files} file(s) (policy: {policy})"
         )
     return "\n".join(lines)
+
+
+def _finding_line(f: Finding, color: bool) -> str:
+    return f"{f.where}: {f.subject}: {_paint(f.rule, _RED, color)}"
+
+
+def _detailed(report: Report, color: bool) -> list[str]:
+    """Each finding with its message and fix, then every approve command."""
+    lines: list[str] = []
+    for f in report.findings:
+        lines.append(_finding_line(f, color))
+        lines.append(f"    {f.message}")
+        lines.append(f"    {_paint('fix:', _DIM, color)} {_paint(f.fix, _CYAN, color)}")
+    commands = sorted({f.fix for f in report.findings if f.approve})
+    if commands:
+        lines.append("")
+        lines.append("After reviewing, record the review(s) with:")
+        lines.extend(f"    {_paint(c, _CYAN, color)}" for c in commands)
+    return lines
+
+
+def _unadopted(report: Report, color: bool) -> list[str]:
+    """One line per finding, at most :data:`UNADOPTED_LIMIT`, then how to adopt."""
+    lines = [_finding_line(f, color) for f in report.findings[:UNADOPTED_LIMIT]]
+    more = len(report.findings) - UNADOPTED_LIMIT
+    if more > 0:
+        lines.append(_paint(f"... and {more} more (--format json lists them all)", _DIM, color))
+    init = _paint("bumpguard init", _CYAN, color)
+    lines.append("")
+    lines.append(f"This repository has not adopted bumpguard yet: run {init} to adopt it.")
+    lines.append(
+        "It records today's reviewable versions as a baseline and lists what it cannot "
+        "baseline (such as denied or unpinned versions)."
+    )
+    return lines
 
 
 # ---------------------------------------------------------------------------------------
@@ -444,6 +482,21 @@ RULES: dict[str, RuleInfo] = {
         "A dependency comes from a URL, a VCS or a path outside the repository instead of "
         "the package index, and that exact source has no approval.",
         "Review the source, then run `bumpguard approve 'NAME @ URL' --reason \"...\"`.",
+    ),
+    "unpinned-source": RuleInfo(
+        "UnpinnedVcsSource",
+        "A VCS source that names no fixed commit",
+        "A dependency comes from a VCS URL that names a branch, a tag, a short commit or "
+        "nothing, so it changes whenever upstream pushes and no review can cover it.",
+        "Pin a full commit (`git+URL@<sha>`), then approve that source.",
+    ),
+    "review-not-committed": RuleInfo(
+        "ReviewNotCommitted",
+        "A review or evidence file that the commit does not hold",
+        "A ledger or evidence file under .bumpguard/ would clear a finding, but git ignores "
+        "it or it is not staged, so the commit does not contain it and a fresh clone "
+        "refuses the dependency.",
+        "`git add` the file (`git add -f`, and fix the .gitignore, if git ignores it).",
     ),
 }
 

@@ -70,7 +70,6 @@ _BACKOFF = (0.3, 1.0)
 _LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _STORED = re.compile(r"^[0-9a-f]{64}(\.[0-9a-f]{12})?\.sigstore$|^[0-9a-f]{64}$")
-_GITIGNORE_LINE = "!policy.lock"
 
 
 class RemoteError(GuardError):
@@ -718,7 +717,9 @@ def _store(root: Path, fetched: Sequence[tuple[RemoteRef, Fetched]]) -> list[str
     lock_path = root / LOCK_FILE
     if not lock_path.is_file() or lock_path.read_text(encoding="utf-8") != text + "\n":
         write_atomic(lock_path, text + "\n")
-    _keep_lock_in_git(root)
+    from guard.ledger import keep_in_git
+
+    keep_in_git(root)
     kept = {Path(p).name for p in writes}
     removed = 0
     if remote_dir.is_dir():
@@ -732,22 +733,6 @@ def _store(root: Path, fetched: Sequence[tuple[RemoteRef, Fetched]]) -> list[str
         + (f"; removed {removed} stored file(s) no longer pinned" if removed else "")
     )
     return lines
-
-
-def _keep_lock_in_git(root: Path) -> None:
-    """``.bumpguard/.gitignore`` ignores ``*.lock`` (the ledger's lock files); the policy
-    lock must be committed, so it is excepted."""
-    from guard._files import write_atomic
-
-    path = root / ".bumpguard" / ".gitignore"
-    text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    if _GITIGNORE_LINE in text.splitlines():
-        return
-    if not text:
-        text = "# bumpguard: lock files of concurrent writers, never committed\n*.lock\n*.tmp\n"
-    if not text.endswith("\n"):
-        text += "\n"
-    write_atomic(path, text + f"# ...but the policy lock is committed\n{_GITIGNORE_LINE}\n")
 
 
 def _check_locked(

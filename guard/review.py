@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from guard import check, evidence, manifests
+from guard import check, evidence
 from guard._files import write_atomic
-from guard.errors import Refused, UsageError
-from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, Approval, Evidence, Ledger
+from guard.errors import GuardError, Refused, UsageError
+from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, LEDGER_DIR, Approval, Evidence, Ledger
 from guard.model import Dependency
 from guard.policy import Policy
 from guard.release import Release, check_release
+from guard.sources import vcs_kind, vcs_revision
 
 if TYPE_CHECKING:
     from guard.index import IndexClient
@@ -152,6 +153,12 @@ def approve(
                 f"{target.spec} is denied by {rule.origin} ({rule.reason or 'no reason'}"
                 f"); no approval can override a deny"
             )
+        source = target.source or ""
+        if vcs_kind(source) is not None and vcs_revision(source) is None:
+            raise Refused(
+                f"{target.spec} names a branch, a tag or nothing, which moves whenever "
+                "upstream pushes; approve a full commit (NAME @ git+URL@<commit>) instead"
+            )
     for value in extra_hashes:
         if ":" not in value:
             raise UsageError(f"--hash {value!r}: expected ALGORITHM:HEX, e.g. sha256:...")
@@ -160,7 +167,7 @@ def approve(
         raise UsageError(
             "who is approving? set git config user.name and user.email, or pass --reviewer"
         )
-    deps = manifests.read_all(manifests.discover(root, untracked=True), manifests.ReadContext(root))
+    _repository, deps = check.read_repository(root, policy)
     ledger = Ledger(root)
     when = _now()
     note = " ".join(reason.split())
@@ -311,27 +318,39 @@ def init(
     root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: bool
 ) -> tuple[list[str], int]:
     """Write a starter policy, record the current versions as a baseline, and say what is
-    left. Returns lines to print and the exit code."""
+    left. Everything is read and checked before anything is written, so an unreadable
+    file leaves the repository as it was. Returns lines to print and the exit code."""
+    from guard.policy import DEFAULT_POLICY, load_policy
+
     lines = []
     policy_path = root / POLICY_FILE
-    if policy_path.exists() and not force:
-        lines.append(f"{POLICY_FILE} exists; keeping it (--force replaces it)")
+    write_policy = force or not policy_path.exists()
+    starter = STARTER_POLICY
+    library = False
+    if write_policy:
+        # The starter policy is builtin:llm-gateways, plus `ranges: allow` for a library.
+        policy = load_policy(DEFAULT_POLICY, root, root=root)
+        repository, _ = check.read_repository(root, policy)
+        library = _is_library(repository)
+        if library:
+            policy.ranges = "allow"
+            starter += LIBRARY_RANGES
     else:
-        write_atomic(policy_path, STARTER_POLICY)
-        lines.append(f"wrote {POLICY_FILE} (extends builtin:llm-gateways)")
-    policy = policy_loader()
-    report = check.run(root, None, policy)
+        lines.append(f"{POLICY_FILE} exists; keeping it (--force replaces it)")
+        policy = policy_loader()
+    # Reviews recorded but not committed yet count: init must not record over them.
+    report = check.run(root, None, policy, committed_only=False)
     ledger = Ledger(root)
+    needs_online = [f for f in report.findings if _needs_attestations(f, policy, ledger)]
     baseline = [
         f
         for f in report.findings
-        if f.rule in (check.UNREVIEWED, check.THRESHOLD, check.SOURCE)
-        and not _needs_attestations(f, policy, ledger)
+        if f.rule in (check.UNREVIEWED, check.THRESHOLD, check.SOURCE) and f not in needs_online
     ]
+    by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
     if baseline:
         who = reviewer or git_identity(root) or "bumpguard init"
         when = _now()
-        by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
         for finding in baseline:
             assert finding.approve is not None
             target = parse_target(finding.approve)
@@ -345,29 +364,67 @@ def init(
                 target.source,
                 kind="baseline",
             )
+    written: list[str] = []
+    try:
+        if write_policy:
+            write_atomic(policy_path, starter)
+            written.append(POLICY_FILE)
+            lines.append(f"wrote {POLICY_FILE} (extends builtin:llm-gateways)")
+            if library:
+                lines.append(
+                    "this looks like a library (no lock file, only version ranges): the policy "
+                    "says `ranges: allow`, so declared ranges are checked against deny rules "
+                    "while pins, locks and `bumpguard pip install` guard what gets installed"
+                )
         for name, approvals in sorted(by_name.items()):
-            ledger.record(name, list(approvals.values()))
+            path = ledger.record(name, list(approvals.values()))
+            written.append(path.relative_to(root).as_posix())
             for approval in approvals.values():
-                shown = approval.source or approval.version
-                lines.append(f"baseline: {name} {shown}")
+                lines.append(f"baseline: {name} {approval.source or approval.version}")
+    except (OSError, GuardError) as exc:
+        done = ", ".join(written) if written else "nothing"
+        raise GuardError(f"init stopped: {exc}; it had written {done}") from None
+    if baseline:
         lines.append(
             f"recorded {sum(len(a) for a in by_name.values())} baseline approval(s) "
-            f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}"
+            f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}: "
+            f"git add {POLICY_FILE} {LEDGER_DIR}"
         )
     else:
         lines.append("nothing to baseline: no protected dependency without a review")
-    # What is left after the baseline: denied or unpinned versions, and versions that need
-    # attestations, which only an online approval can verify and record.
-    remaining = check.run(root, None, policy).findings if baseline else report.findings
+    # What is left: denied or unpinned versions, and versions that need attestations,
+    # which only an online approval can verify and record.
+    remaining = [f for f in report.findings if f not in baseline]
     for finding in remaining:
         lines.append(f"{finding.where}: {finding.package}: {finding.rule}: {finding.message}")
-        lines.append(f"  fix: {finding.fix}")
+        if finding in needs_online:
+            lines.append(
+                "  needs an online review: its attestations must be fetched and verified, "
+                f"which init (offline) cannot do: {finding.fix}"
+            )
+        else:
+            lines.append(f"  fix: {finding.fix}")
     lines.append("")
     lines.append("Add the hook to .pre-commit-config.yaml:")
     from guard import __version__
 
     lines.append(PRE_COMMIT_SNIPPET.format(version=__version__).rstrip("\n"))
     return lines, (1 if remaining else 0)
+
+
+LIBRARY_RANGES = """\
+# A library: declared ranges are allowed (still checked against deny rules); pins, lock
+# files and `bumpguard pip install` guard what gets installed. Applications: ranges: pin.
+ranges: allow
+"""
+
+
+def _is_library(repository: check.Repository) -> bool:
+    """No lock file and nothing pinned: a library that declares ranges, as it should."""
+    deps = repository.dependencies
+    return bool(deps) and not any(
+        d.locked or (d.version is not None and d.source == "index") for d in deps
+    )
 
 
 def _needs_attestations(finding: check.Finding, policy: Policy, ledger: Ledger) -> bool:

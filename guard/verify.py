@@ -12,8 +12,8 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from guard import manifests
 from guard._files import read_text
+from guard.check import read_repository
 from guard.errors import UsageError
 from guard.ledger import Ledger
 from guard.policy import Policy
@@ -30,7 +30,7 @@ def verify_release(
     target = parse_target(text)
     if target.version is None:
         raise UsageError("verify takes NAME==VERSION (or FILE --provenance FILE)")
-    deps = manifests.read_all(manifests.discover(root, untracked=True), manifests.ReadContext(root))
+    _repository, deps = read_repository(root, policy)
     hashes = {
         h for d in deps if d.name == target.name and d.version == target.version for h in d.hashes
     }

@@ -78,6 +78,7 @@ def test_protected_bump_needs_an_approval_for_that_version_and_hashes(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo.write("uv.lock", uv_lock(("httpx", "0.28.1"), ("anthropic", "0.40.0")))
+    repo.add()  # approve reads the files git's index holds
     assert repo.run("approve", "anthropic==0.40.0", "--reason", "baseline", "--offline") == 0
     assert "2 hash(es) from uv.lock" in capsys.readouterr().out
     repo.add()
@@ -152,6 +153,7 @@ def test_protected_range_must_be_pinned_or_locked(
     code, data = check_json(repo, capsys, str(repo.path / "pyproject.toml"))
     assert code == 0 and data["files"] == ["pyproject.toml"]
     assert repo.run("approve", "anthropic==0.42.0", "--reason", "ok", "--offline") == 0
+    repo.add()
     assert repo.run("check") == 0
 
 
@@ -198,12 +200,14 @@ def test_review_threshold(
     repo.add()
     assert repo.run("approve", f"requests=={approved}", "--reason", "r", "--offline") == 0
     repo.write("requirements.txt", f"requests=={current}\n")
+    repo.add()
     assert repo.run("check") == code
 
 
 def test_source_change_from_index_to_vcs_needs_a_review(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    repo.write(".bumpguard.yaml", "version: 1\nextends: [builtin:llm-gateways]\n")
     repo.write("requirements.txt", "requests==2.32.3\n-e .\n./libs/local\n")
     repo.add()
     assert repo.commit().returncode == 0
@@ -217,9 +221,12 @@ def test_source_change_from_index_to_vcs_needs_a_review(
     assert f"requirements.txt:1: requests 2.32.3 -> {url}: unreviewed-source" in out
     assert f"bumpguard approve 'requests @ {url}'" in out
     assert repo.run("approve", f"requests @ {url}", "--reason", "pinned commit", "--offline") == 0
+    repo.add()
     assert repo.run("check") == 0
     repo.write("requirements.txt", "requests @ git+https://github.com/psf/requests@main\n")
+    capsys.readouterr()
     assert repo.run("check") == 1
+    assert "unpinned-source" in capsys.readouterr().out
 
 
 def test_base_revision_and_new_dependencies(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
@@ -328,6 +335,7 @@ def test_init_adopts_the_guard_with_a_baseline(
     assert repo.run("check") == 1
     assert repo.run("init") == 0
     assert "keeping it" in capsys.readouterr().out
+    repo.add()
     assert repo.run("check") == 0
     data = json.loads((repo.path / ".bumpguard/approvals/litellm.json").read_text())
     assert data["approvals"][0]["kind"] == "baseline"

@@ -91,6 +91,7 @@ def test_an_imported_review_covers_a_bump(
     ]
     # A local review wins over the imported one and is not reported as covered.
     assert repo.run("approve", "openai==1.60.0", "--reason", "ours", "--offline") == 0
+    repo.add()
     capsys.readouterr()
     assert repo.run("check", "--format", "json") == 0
     assert json.loads(capsys.readouterr().out)["covered"] == []

@@ -79,6 +79,7 @@ def test_twenty_concurrent_approvals_of_different_packages(repo: Repo) -> None:
         assert [a.version for a in ledger.approvals] == [f"1.0.{i}"]
     ignored = (repo.path / ".bumpguard" / ".gitignore").read_text().splitlines()
     assert [line for line in ignored if not line.startswith("#")] == [
+        "!*",
         "*.lock",
         "*.tmp",
         "!policy.lock",
@@ -135,6 +136,7 @@ def test_killed_writers_never_leave_a_truncated_ledger(repo: Repo) -> None:
         assert ledger_path.read_text(encoding="utf-8").endswith("}\n")
 
     assert killed, f"seed {seed}: no writer was killed (window {window:.2f}s)"
+    git(repo.path, "add", "-A")
     check = subprocess.run(
         [*bumpguard_cmd(), "-C", str(repo.path), "check"],
         capture_output=True,

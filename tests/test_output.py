@@ -44,7 +44,10 @@ def run(repo: Repo, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int
 
 
 def blocked_repo(repo: Repo) -> Repo:
+    """A repository with findings that has adopted bumpguard (it has a ledger folder), so
+    the text report is the detailed one."""
     repo.write("requirements.txt", FINDINGS)
+    (repo.path / ".bumpguard").mkdir(exist_ok=True)
     repo.add()
     return repo
 
@@ -293,6 +296,8 @@ def test_every_documented_rule_has_a_sarif_description() -> None:
         check.HASHES_UNREVIEWED,
         check.THRESHOLD,
         check.SOURCE,
+        check.UNPINNED_SOURCE,
+        check.NOT_COMMITTED,
         evidence.COOLDOWN,
         evidence.ATTESTATION_MISSING,
         evidence.ATTESTATION_INVALID,
@@ -435,7 +440,7 @@ def test_text_is_unchanged_without_colour() -> None:
             "After reviewing, record the review(s) with:",
             '    bumpguard approve openai==1.0.0 --reason "..."',
             "",
-            "bumpguard: blocked: 1 finding(s) in 1 dependency file(s) "
+            "bumpguard: blocked: 1 finding(s) in 1 of 1 dependency file(s) "
             "(policy: builtin:llm-gateways)",
         ]
     )

@@ -326,7 +326,7 @@ def test_run_all_files_like_pre_commit_ci(hooked: Hooked) -> None:
         assert blocked.returncode == 1, out
         assert _hook_line(out).endswith("Failed"), out
         assert "uv.lock:" in out and "litellm 1.82.6: unreviewed" in out
-        assert "bumpguard approve litellm==1.82.6" in out
+        assert "run bumpguard init to adopt it" in out  # no policy, no ledger yet
 
     assert h.repo.run("approve", "litellm==1.82.6", "--reason", "reviewed", "--offline") == 0
     h.repo.add()
@@ -462,3 +462,25 @@ def test_committed_evidence_is_reverified_offline_by_the_hook(
     assert bad.returncode != 0, out
     assert "attestation-invalid" in out and "Traceback" not in out
     assert h.head() == before
+
+
+def test_a_review_the_commit_does_not_hold_is_refused_by_the_hook(installed: Hooked) -> None:
+    """browser-use ignores *.json: the review must still reach git, and a review left out
+    of the commit (here: not staged) must not let the version through."""
+    h = installed
+    h.repo.write(".gitignore", "*.json\n!/server.json\n")
+    h.repo.write("uv.lock", uv_lock("1.82.5"))
+    h.repo.add(".gitignore", "uv.lock")
+    before = h.head()
+    assert h.repo.run("approve", "litellm==1.82.5", "--reason", "reviewed", "--offline") == 0
+    refused = h.commit("lock litellm")  # the new review is not staged
+    out = _output(refused)
+    assert refused.returncode != 0 and _hook_line(out).endswith("Failed"), out
+    assert "review-not-committed" in out and "it is not staged" in out
+    assert "git add .bumpguard/approvals/litellm.json" in out
+    assert h.head() == before
+
+    h.repo.add(".bumpguard")  # .bumpguard/.gitignore un-ignores what *.json hides
+    accepted = h.commit("lock litellm")
+    assert accepted.returncode == 0, _output(accepted)
+    assert ".bumpguard/approvals/litellm.json" in git(h.path, "show", "--stat", "HEAD").stdout

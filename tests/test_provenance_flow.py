@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Repo
+from tests.conftest import Repo, git
 from tests.indexserver import LocalIndex, pep740_or_skip, wrap_attestation
 
 GITHUB = ("pypi-attestations", "0.0.19", "pypi_attestations-0.0.19.tar.gz")
@@ -117,6 +117,8 @@ def ledger(repo: Repo, name: str) -> dict[str, object]:
 
 
 def findings(repo: Repo, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    """``check`` on what a commit would hold: everything staged first."""
+    repo.add()
     capsys.readouterr()
     code = repo.run("check", "--format", "json")
     data = json.loads(capsys.readouterr().out)
@@ -557,3 +559,27 @@ def test_evidence_must_belong_to_the_approved_package(
     capsys.readouterr()
     assert repo.run("check") == 1
     assert "which is not a file of pypi-attestations 0.0.19" in capsys.readouterr().out
+
+
+def test_evidence_that_the_commit_does_not_hold_fails_the_check(
+    repo: Repo, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = serve(local_index, GITHUB)
+    lock(repo, (GITHUB, digest, OLD))
+    policy(repo)
+    repo.write(".gitignore", "*.provenance.json\n")  # a parent pattern; .bumpguard/ undoes it
+    repo.add()
+    assert approve(repo, local_index, "pypi-attestations==0.0.19") == 0
+    assert findings(repo, capsys) == (0, [])
+    stored = git(repo.path, "ls-files", ".bumpguard/evidence").stdout.split()
+    assert len(stored) == 1 and stored[0].endswith(".provenance.json")
+
+    # Only the approval is committed: the evidence stays behind.
+    git(repo.path, "rm", "-q", "--cached", stored[0])
+    capsys.readouterr()
+    assert repo.run("check", "--format", "json") == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [f["rule"] for f in data["findings"]] == ["review-not-committed", "attestation-missing"]
+    finding = data["findings"][0]
+    assert stored[0] in finding["message"] and "it is not staged" in finding["message"]
+    assert finding["fix"] == f"git add {stored[0]}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -81,6 +81,8 @@ class ReadContext:
 
     root: Path
     seen: set[Path] = field(default_factory=set)
+    #: ``-r``/``-c`` edges: the display path of a file -> the display paths it includes.
+    includes: dict[str, set[str]] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         """The repository-relative POSIX path used in messages and findings."""
@@ -148,24 +150,29 @@ def read_all(paths: Iterable[Path], ctx: ReadContext) -> list[Dependency]:
     return deps
 
 
-def discover(root: Path, untracked: bool = False) -> list[Path]:
-    """Every supported dependency file in the repository: tracked or staged files in a git
-    work tree (and untracked, not ignored ones with ``untracked``), otherwise every file
-    below ``root`` outside virtual environments."""
-    names = _git_files(root, untracked)
+def discover(root: Path, names: Sequence[str] | None = None) -> list[Path]:
+    """Every supported dependency file in the repository, the one discovery that every
+    command shares: in a git work tree the files git's index holds (tracked or staged:
+    what a commit contains), otherwise every file below ``root`` outside virtual
+    environments. ``names`` is a listing from :func:`index_files` already made."""
+    if names is None:
+        names = index_files(root)
     if names is None:
         names = _walk(root)
     found = [root / name for name in sorted(names) if file_format(name)]
     return [path for path in found if path.is_file()]
 
 
-def _git_files(root: Path, untracked: bool) -> list[str] | None:
+def index_files(root: Path) -> list[str] | None:
+    """The paths in git's index (``git ls-files``), or ``None`` outside a git work tree.
+
+    In a commit hook git points ``GIT_INDEX_FILE`` at the index being committed, so this
+    is exactly what the commit will hold."""
     if not (root / ".git").exists():
         return None
-    extra = ["--others", "--exclude-standard"] if untracked else []
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", *extra],
+            ["git", "ls-files", "-z", "--cached"],
             cwd=root,
             capture_output=True,
             check=False,
@@ -203,6 +210,7 @@ __all__ = [
     "discover",
     "file_format",
     "find_root",
+    "index_files",
     "read_all",
     "read_file",
 ]

@@ -43,7 +43,26 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     deps.extend(_dependency_groups(data, doc))
     deps.extend(_build_system(data, doc))
     deps.extend(_poetry(data, doc))
-    return deps
+    # A project's own extras and groups (``app[torch]`` in app's optional-dependencies)
+    # resolve to the project itself: it is never a dependency of its own.
+    own = _own_names(data)
+    return [dep for dep in deps if dep.name not in own or dep.source != "index"]
+
+
+def _own_names(data: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for table in (data.get("project"), _nested(data, "tool", "poetry")):
+        name = table.get("name") if isinstance(table, dict) else None
+        if isinstance(name, str):
+            names.add(canonicalize_name(name))
+    return names
+
+
+def _nested(data: dict[str, Any], *keys: str) -> object:
+    value: object = data
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 class _Doc:

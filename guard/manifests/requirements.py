@@ -288,6 +288,7 @@ def _include(value: str, path: Path, display: str, line: int, ctx: ReadContext) 
         raise InputError(display, line, f"include cycle: {chain}")
     if not _probe(target.is_file):
         raise InputError(display, line, f"included file not found: {value}")
+    ctx.includes.setdefault(display, set()).add(ctx.display(target))
     return read_file(target, ctx, "requirements")
 
 

@@ -1,0 +1,145 @@
+"""Which pins govern a version range.
+
+A range (``litellm>=1.80``) says little about what gets installed; a pin or a lock entry
+does. A pin covers a range only when it governs the file that declares the range and the
+range admits it:
+
+* the same file, and every file read together with it through ``-r``/``-c`` includes;
+* the other dependency files of the same folder (one folder, one project: a
+  ``pyproject.toml`` and its ``uv.lock``, a ``requirements.in`` and its ``.txt``);
+* a lock file, for the folders it resolves as path sources (uv workspace members, path
+  dependencies of a Poetry or Pipenv project);
+* the constraints files the policy names, for every file.
+
+A pin in another sub-project, or one the range excludes, covers nothing.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from guard.model import ARCHIVE_SUFFIXES, Dependency
+
+
+def _folder(path: str) -> str:
+    return posixpath.dirname(path) or "."
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One exact version of a package, and the file that fixes it."""
+
+    version: str
+    file: str
+
+
+@dataclass(frozen=True)
+class RangeCoverage:
+    """What the pins say about one range: those that cover it, those that govern it but
+    lie outside it, and those in files that do not govern it."""
+
+    admitted: tuple[Pin, ...]
+    excluded: tuple[Pin, ...]
+    elsewhere: tuple[Pin, ...]
+
+
+class Coverage:
+    """The pins of every file read, and which files govern which."""
+
+    def __init__(
+        self,
+        deps: Iterable[Dependency],
+        includes: Mapping[str, Iterable[str]],
+        constraints: Sequence[str] = (),
+    ) -> None:
+        self._pins: dict[str, list[Pin]] = defaultdict(list)
+        self._folders: dict[str, set[str]] = defaultdict(set)
+        self._locks_of: dict[str, set[str]] = defaultdict(set)
+        for dep in deps:
+            self._folders[_folder(dep.file)].add(dep.file)
+            if dep.version is not None:
+                self._pins[dep.name].append(Pin(dep.version, dep.file))
+            if dep.locked and dep.source == "path" and dep.location:
+                member = _member_folder(dep.file, dep.location)
+                if member is not None:
+                    self._locks_of[member].add(dep.file)
+        self._includes = {k: set(v) for k, v in includes.items()}
+        self._included_by: dict[str, set[str]] = defaultdict(set)
+        for parent, children in self._includes.items():
+            for child in children:
+                self._included_by[child].add(parent)
+            self._folders[_folder(parent)].add(parent)
+        self._constraints = tuple(constraints)
+        self._governors: dict[str, frozenset[str]] = {}
+
+    def governors(self, file: str) -> frozenset[str]:
+        """The files whose pins govern the ranges ``file`` declares."""
+        known = self._governors.get(file)
+        if known is None:
+            folder = _folder(file)
+            found = {file, *self._folders[folder], *self._locks_of[folder], *self._constraints}
+            found |= self._read_together(file)
+            known = self._governors[file] = frozenset(found)
+        return known
+
+    def _read_together(self, file: str) -> set[str]:
+        """Every file an installer reads with ``file``: whatever includes it, directly or
+        not, and everything those include."""
+        tops = _closure(file, self._included_by)
+        together: set[str] = set()
+        for top in tops:
+            together |= _closure(top, self._includes)
+        return together
+
+    def of(self, dep: Dependency) -> RangeCoverage:
+        """How the pins of ``dep``'s package relate to its range."""
+        try:
+            spec = SpecifierSet(dep.specifier)
+        except InvalidSpecifier:
+            spec = None
+        governing = self.governors(dep.file)
+        admitted: list[Pin] = []
+        excluded: list[Pin] = []
+        elsewhere: list[Pin] = []
+        for pin in self._pins.get(dep.name, ()):
+            if pin.file not in governing:
+                elsewhere.append(pin)
+            elif spec is not None and spec.contains(pin.version, prereleases=True):
+                admitted.append(pin)
+            else:
+                excluded.append(pin)
+        return RangeCoverage(tuple(admitted), tuple(excluded), tuple(elsewhere))
+
+
+def _closure(start: str, edges: Mapping[str, set[str]]) -> set[str]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for nxt in edges.get(todo.pop(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _member_folder(lock: str, location: str) -> str | None:
+    """The repository folder a lock's path source names, or ``None`` for an archive, an
+    absolute path or a folder outside the repository."""
+    if "://" in location or location.startswith("/") or location.lower().endswith(ARCHIVE_SUFFIXES):
+        return None
+    joined = posixpath.normpath(posixpath.join(_folder(lock), location.replace("\\", "/")))
+    if joined == ".." or joined.startswith("../"):
+        return None
+    return joined
+
+
+def describe(pins: Iterable[Pin]) -> str:
+    """``file: ==1.2.3`` items for messages (the first three, then a count)."""
+    items = sorted({f"{pin.file}: =={pin.version}" for pin in pins})
+    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+    return ", ".join(items[:3]) + more
