@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from guard import manifests
-from guard.coverage import Coverage, RangeCoverage, describe
+from guard.coverage import Coverage, RangeCoverage, covers_everywhere, describe
 from guard.errors import PolicyError
 from guard.ledger import LEDGER_DIR, NOT_COMMITTED, ImportedReviews, Ledger, why_not_committed
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy import DEFAULT_POLICY, Policy
-from guard.sources import vcs_repository, vcs_revision
+from guard.sources import url_hashes, vcs_repository, vcs_revision
 
 # Rule ids, stable for JSON output and documentation.
 DENIED = "denied"
@@ -163,7 +163,7 @@ def _check_one(
             if rule.package != name:
                 continue
             admitted = rule.admitted_by(dep.specifier)
-            if admitted and not safe:
+            if admitted and not covers_everywhere(safe):
                 exclusions = ",".join(f"!={v}" for v in admitted)
                 add(
                     DENIED_RANGE,
@@ -187,6 +187,16 @@ def _check_one(
                 "then approve that source",
             )
             return out
+        remote = not location.lower().startswith("file:")  # a local file is in the commit
+        if dep.source == "url" and remote and not (dep.hashes or url_hashes(location)):
+            add(
+                UNPINNED_SOURCE,
+                f"{name} comes from {location}, which no hash pins: the server can send "
+                "other bytes at any time, so no review can cover it",
+                "pin the artifact's hash (URL#sha256=<hex>, or --hash=sha256:<hex>), then "
+                "approve that source",
+            )
+            return out
         pkg = ledger.get(name)
         approval = pkg.for_source(location)
         if approval is None:
@@ -199,7 +209,8 @@ def _check_one(
                 spec,
             )
         elif protection is not None:
-            _hash_findings(dep, approval.hashes, f"{name} @ {location}", add)
+            pinned = replace(dep, hashes=dep.hashes | url_hashes(location))
+            _hash_findings(pinned, approval.hashes, f"{name} @ {location}", add)
         return out
 
     if protection is not None:
@@ -207,7 +218,7 @@ def _check_one(
             return out  # a path inside the repository: reviewed with the repository itself
         if version is None:
             assert covered is not None
-            if not covered.admitted and policy.ranges == "pin":
+            if not covers_everywhere(covered.admitted) and policy.ranges == "pin":
                 spec = dep.specifier or "any version"
                 if covered.excluded:
                     why = (
@@ -283,6 +294,17 @@ def _pins_note(covered: RangeCoverage) -> str:
 
 def _hash_findings(dep: Dependency, approved: tuple[str, ...], spec: str, add: _Add) -> None:
     if not dep.hashes:
+        if dep.locked and approved:
+            # A lock entry stripped of its hashes pins no bytes: any artifact of that
+            # version, from any index, would install.
+            add(
+                HASH_MISMATCH,
+                f"{dep.file} holds no artifact hashes for {spec}, but its approval records "
+                f"{len(approved)}: without them the lock does not pin the reviewed files",
+                f"restore the hashes (lock again), or review what the lock now allows and "
+                f"{approve_command(spec)}",
+                spec,
+            )
         return
     if not approved:
         add(

@@ -11,7 +11,9 @@ range admits it:
   dependencies of a Poetry or Pipenv project);
 * the constraints files the policy names, for every file.
 
-A pin in another sub-project, or one the range excludes, covers nothing.
+A pin in another sub-project, or one the range excludes, covers nothing. A pin behind an
+environment marker covers only where its marker holds: pins cover a range when, on every
+platform and Python version bumpguard considers, one of them applies.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from packaging.markers import InvalidMarker, Marker, UndefinedComparison, default_environment
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from guard.model import ARCHIVE_SUFFIXES, Dependency
@@ -36,6 +39,7 @@ class Pin:
 
     version: str
     file: str
+    marker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Coverage:
         for dep in deps:
             self._folders[_folder(dep.file)].add(dep.file)
             if dep.version is not None:
-                self._pins[dep.name].append(Pin(dep.version, dep.file))
+                self._pins[dep.name].append(Pin(dep.version, dep.file, dep.marker))
             if dep.locked and dep.source == "path" and dep.location:
                 member = _member_folder(dep.file, dep.location)
                 if member is not None:
@@ -136,6 +140,61 @@ def _member_folder(lock: str, location: str) -> str | None:
     if joined == ".." or joined.startswith("../"):
         return None
     return joined
+
+
+# The platforms and Python versions a pin must cover: a pin whose marker holds on none of
+# them (`; python_version < "3"`) covers nothing.
+_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+_PLATFORMS = (
+    {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix"},
+    {"sys_platform": "darwin", "platform_system": "Darwin", "os_name": "posix"},
+    {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt"},
+)
+_MACHINES = ("x86_64", "arm64", "aarch64", "AMD64")
+
+
+def _environments() -> list[dict[str, str]]:
+    base = default_environment()
+    out = []
+    for python in _PYTHONS:
+        for platform in _PLATFORMS:
+            for machine in _MACHINES:
+                env: dict[str, str] = {**base, **platform}  # type: ignore[dict-item]
+                env.update(
+                    python_version=python,
+                    python_full_version=f"{python}.0",
+                    implementation_version=f"{python}.0",
+                    platform_machine=machine,
+                    extra="",
+                )
+                out.append(env)
+    return out
+
+
+def covers_everywhere(pins: Iterable[Pin]) -> bool:
+    """Whether, on every platform and Python version considered, one of ``pins`` applies
+    (a pin without a marker applies everywhere; an unreadable marker, nowhere)."""
+    markers: list[Marker] = []
+    for pin in pins:
+        if pin.marker is None:
+            return True
+        try:
+            markers.append(Marker(pin.marker))
+        except InvalidMarker:
+            continue
+    if not markers:
+        return False
+    for env in _environments():
+        if not any(_holds(marker, env) for marker in markers):
+            return False
+    return True
+
+
+def _holds(marker: Marker, env: dict[str, str]) -> bool:
+    try:
+        return marker.evaluate(env)
+    except (UndefinedComparison, ValueError, KeyError):
+        return False
 
 
 def describe(pins: Iterable[Pin]) -> str:

@@ -318,6 +318,14 @@ def load_policy(spec: str, base: Path | None = None, *, root: Path | None = None
     base = base or Path.cwd()
     policy = Policy()
     _merge_into(policy, spec, base, (), _Context(root or _repository_root(base)))
+    if DEFAULT_POLICY not in policy.sources:
+        # The built-in deny rules (releases known to be malicious) hold whatever a
+        # repository's policy says: a policy that does not extend the built-in one keeps
+        # its denies and nothing else of it.
+        builtin = Policy()
+        _merge_into(builtin, DEFAULT_POLICY, base, (), _Context(base))
+        known = {(rule.package, rule.versions) for rule in policy.deny}
+        policy.deny.extend(r for r in builtin.deny if (r.package, r.versions) not in known)
     return policy
 
 

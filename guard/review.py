@@ -21,7 +21,8 @@ from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, LEDGER_DIR, Approval, Evid
 from guard.model import Dependency
 from guard.policy import Policy
 from guard.release import Release, check_release
-from guard.sources import vcs_kind, vcs_revision
+from guard.manifests.requirements import archive_version, url_source
+from guard.sources import url_hashes, vcs_kind, vcs_revision
 
 if TYPE_CHECKING:
     from guard.index import IndexClient
@@ -116,6 +117,7 @@ def _hashes_for(target: Target, deps: Sequence[Dependency]) -> tuple[tuple[str, 
         if dep.name != target.name:
             continue
         if target.source is not None:
+            hashes |= url_hashes(target.source)
             hit = dep.location == target.source
         else:
             hit = dep.version == target.version and dep.source == "index"
@@ -159,6 +161,13 @@ def approve(
                 f"{target.spec} names a branch, a tag or nothing, which moves whenever "
                 "upstream pushes; approve a full commit (NAME @ git+URL@<commit>) instead"
             )
+        named = archive_version(source) if source else None
+        rule = policy.denial(target.name, named) if named else None
+        if rule is not None:
+            raise Refused(
+                f"{target.spec} is {target.name} {named}, which {rule.origin} denies "
+                f"({rule.reason or 'no reason'}); no approval can override a deny"
+            )
     for value in extra_hashes:
         if ":" not in value:
             raise UsageError(f"--hash {value!r}: expected ALGORITHM:HEX, e.g. sha256:...")
@@ -176,6 +185,12 @@ def approve(
     for target in targets:
         hashes, files = _hashes_for(target, deps)
         hashes = tuple(sorted({*hashes, *(h.lower() for h in extra_hashes)}))
+        if target.source is not None and url_source(target.source) == "url" and not hashes:
+            raise Refused(
+                f"{target.spec}: no hash pins what that URL serves, so a review would cover "
+                "whatever it sends next; pin it (URL#sha256=<hex>, --hash in the file, or "
+                "approve --hash sha256:<hex>)"
+            )
         found = f"{len(hashes)} hash(es) from {', '.join(files)}" if files else "no lock entry"
         if offline or target.version is None:
             uploaded = _offline_checks(target, deps, policy, ledger)

@@ -21,6 +21,17 @@ def vcs_kind(location: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+_FRAGMENT_HASH = re.compile(r"(?:^|&)(sha256|sha384|sha512)=([0-9a-fA-F]+)(?:&|$)")
+
+
+def url_hashes(location: str) -> frozenset[str]:
+    """The ``algo:hex`` hashes a URL's fragment pins (``#sha256=...``), as pip reads them."""
+    fragment = location.partition("#")[2]
+    return frozenset(
+        f"{algo.lower()}:{digest.lower()}" for algo, digest in _FRAGMENT_HASH.findall(fragment)
+    )
+
+
 def vcs_repository(location: str) -> str:
     """``KIND+URL`` without the revision, query or fragment: what to put ``@<commit>``
     after."""

@@ -371,7 +371,7 @@ def test_direct_references_to_archives_carry_their_version(
     found = [(f["rule"], f["package"], f["version"]) for f in data["findings"]]  # type: ignore[union-attr]
     assert found == [
         ("denied", "litellm", "1.82.8"),  # a committed wheel is no way around a deny
-        ("unreviewed-source", "six", "1.16.0"),
+        ("unpinned-source", "six", "1.16.0"),  # no hash pins what the URL serves
         ("unreviewed-source", "attrs", "23.1.0"),  # an archive in the repository is no diff
     ]
 

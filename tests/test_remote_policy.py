@@ -644,7 +644,12 @@ deny:
     assert policy.denial("litellm", "1.82.8") is not None  # nothing removes or narrows a deny
     assert policy.denial("litellm", "0.0.1") is not None
     shown = policy.to_data()
-    assert [d.get("enforced") for d in shown["deny"]] == ["base.yaml:9", None]
+    # The last rule: the built-in denies, which hold in every policy.
+    assert [(d.get("enforced"), d["from"]) for d in shown["deny"]] == [
+        ("base.yaml:9", "base.yaml"),
+        (None, ".bumpguard.yaml"),
+        (None, "builtin:llm-gateways"),
+    ]
     openai = next(p for p in shown["protect"] if p["name"] == "openai")
     assert openai["enforced"] == "base.yaml:5"
 

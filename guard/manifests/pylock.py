@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import re
 from datetime import timezone
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from packaging.pylock import (
     Package,
     Pylock,
     PylockUnsupportedVersionError,
     PylockValidationError,
+)
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    parse_sdist_filename,
+    parse_wheel_filename,
 )
 
 from guard import _toml
@@ -47,22 +53,51 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     for index, package in enumerate(lock.packages):
         line = lines[index] if index < len(lines) else 0
         source, location, hashes = _source(package)
-        deps.append(
-            Dependency(
-                name=package.name,
-                file=display,
-                line=line,
-                version=str(package.version) if package.version is not None else None,
-                hashes=hashes,
-                source=source,
-                location=location,
-                locked=True,
-                marker=str(package.marker) if package.marker is not None else None,
-                attestation_identities=_identities(package),
-                uploaded=_uploaded(package),
+        if package.version is not None:
+            versions: list[str | None] = [str(package.version)]
+        else:
+            # `version` is optional in PEP 751; the files' names still say what installs.
+            versions = [*_file_versions(package, display, line)] or [None]
+        for version in versions:
+            deps.append(
+                Dependency(
+                    name=package.name,
+                    file=display,
+                    line=line,
+                    version=version,
+                    hashes=hashes,
+                    source=source,
+                    location=location,
+                    locked=True,
+                    marker=str(package.marker) if package.marker is not None else None,
+                    attestation_identities=_identities(package),
+                    uploaded=_uploaded(package),
+                )
             )
-        )
     return deps
+
+
+def _file_versions(package: Package, display: str, line: int) -> list[str]:
+    """The distinct versions the names of a package's wheels, sdist or archive carry."""
+    names = [wheel.filename for wheel in package.wheels or ()]
+    if package.sdist is not None:
+        names.append(package.sdist.filename)
+    if package.archive is not None:
+        names.append(PurePosixPath(package.archive.url or package.archive.path or "").name)
+    found: dict[str, None] = {}
+    for filename in names:
+        try:
+            # packaging.pylock has checked that each name is the package's.
+            if filename.endswith(".whl"):
+                _name, version, _build, _tags = parse_wheel_filename(filename)
+            elif filename.endswith((".tar.gz", ".zip")):
+                _name, version = parse_sdist_filename(filename)
+            else:
+                continue
+        except (InvalidWheelFilename, InvalidSdistFilename) as exc:
+            raise InputError(display, line or None, f"invalid file name: {exc}") from None
+        found[str(version)] = None
+    return list(found)
 
 
 def _uploaded(package: Package) -> str | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from packaging.utils import InvalidName, canonicalize_name
 from guard import _toml
 from guard._files import read_text
 from guard.errors import InputError
-from guard.manifests import ReadContext
+from guard.manifests import ReadContext, read_file
 from guard.manifests.requirements import exact_version, from_requirement, parse_requirement
 from guard.model import Dependency, SourceKind
 
@@ -43,10 +44,92 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     deps.extend(_dependency_groups(data, doc))
     deps.extend(_build_system(data, doc))
     deps.extend(_poetry(data, doc))
+    deps.extend(_setuptools_dynamic(data, doc, path, ctx))
+    deps = _uv_sources(deps, data, doc)
     # A project's own extras and groups (``app[torch]`` in app's optional-dependencies)
     # resolve to the project itself: it is never a dependency of its own.
     own = _own_names(data)
     return [dep for dep in deps if dep.name not in own or dep.source != "index"]
+
+
+def _setuptools_dynamic(
+    data: dict[str, Any], doc: _Doc, path: Path, ctx: ReadContext
+) -> list[Dependency]:
+    """The requirements files ``[tool.setuptools.dynamic]`` takes dependencies from
+    (``dependencies = {file = [...]}``, and per extra), read as requirements files."""
+    dynamic = _nested(data, "tool", "setuptools", "dynamic")
+    if not isinstance(dynamic, dict):
+        return []
+    header = _first(doc.table("tool", "setuptools", "dynamic"), 0)
+    specs: list[object] = [dynamic.get("dependencies")]
+    extras = dynamic.get("optional-dependencies")
+    if isinstance(extras, dict):
+        specs.extend(extras.values())
+    deps: list[Dependency] = []
+    for spec in specs:
+        if not isinstance(spec, dict) or "file" not in spec:
+            continue
+        files = spec["file"]
+        names = [files] if isinstance(files, str) else files
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise doc.error(header, "[tool.setuptools.dynamic] 'file' must be a path or paths")
+        for name in names:
+            target = path.parent / name
+            if not ctx.inside(target):
+                raise doc.error(
+                    header, f"dynamic dependencies file {name!r} is outside the repository"
+                )
+            if not target.is_file():
+                raise doc.error(header, f"dynamic dependencies file {name!r} not found")
+            ctx.includes.setdefault(doc.display, set()).add(ctx.display(target))
+            deps.extend(read_file(target, ctx, "requirements"))
+    return deps
+
+
+def _uv_sources(deps: list[Dependency], data: dict[str, Any], doc: _Doc) -> list[Dependency]:
+    """Apply ``[tool.uv.sources]``: uv installs a dependency named there from that git
+    repository, URL or path instead of the index, whatever its version says."""
+    sources = _nested(data, "tool", "uv", "sources")
+    if not isinstance(sources, dict) or not sources:
+        return deps
+    header = _first(doc.table("tool", "uv", "sources"), 0)
+    redirect: dict[str, list[tuple[SourceKind, str]]] = {}
+    for raw, value in sources.items():
+        entries = value if isinstance(value, list) else [value]
+        found = [_uv_source(entry, doc, _first(doc.key(raw, header), header)) for entry in entries]
+        redirect[canonicalize_name(str(raw))] = [s for s in found if s is not None]
+    out: list[Dependency] = []
+    for dep in deps:
+        targets = redirect.get(dep.name)
+        if not targets or dep.source != "index":
+            out.append(dep)
+            continue
+        for kind, location in targets:
+            version = dep.version if kind == "path" else None
+            out.append(replace(dep, source=kind, location=location, version=version))
+    return out
+
+
+def _uv_source(entry: object, doc: _Doc, where: int) -> tuple[SourceKind, str] | None:
+    if not isinstance(entry, dict):
+        raise doc.error(where, "a [tool.uv.sources] entry must be a table")
+    if isinstance(entry.get("git"), str):
+        location = entry["git"] if entry["git"].startswith("git+") else f"git+{entry['git']}"
+        ref = next(
+            (entry[k] for k in ("rev", "tag", "branch") if isinstance(entry.get(k), str)), None
+        )
+        if ref:
+            location += f"@{ref}"
+        if isinstance(entry.get("subdirectory"), str):
+            location += f"#subdirectory={entry['subdirectory']}"
+        return "vcs", location
+    if isinstance(entry.get("url"), str):
+        return "url", entry["url"]
+    if isinstance(entry.get("path"), str):
+        return "path", entry["path"]
+    if entry.get("workspace") is True:
+        return None  # a member of this workspace: the repository's own code
+    return None  # an `index` source: the version still comes from a (named) index
 
 
 def _own_names(data: dict[str, Any]) -> set[str]:

@@ -1,0 +1,227 @@
+"""The commit gate reads lock files, pyproject tables and policies the way installers and
+reviewers would: a spelling that installs litellm 1.82.8 must not pass. Requirements-file
+spellings (line splitting, encodings, options, file: URLs) are in
+tests/test_requirements_parity.py.
+
+Each case has a control: the same repository with the hiding trick removed, or the real
+installer's own reading of the file, shows that the trick matters."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import tomllib
+from packaging.pylock import Pylock
+from packaging.utils import parse_wheel_filename
+
+from tests.conftest import Repo, git
+from tests.test_check import check_json, rules, uv_lock
+
+SHA = "a" * 64
+
+
+def _commit(repo: Repo) -> None:
+    repo.add()
+    assert git(repo.path, "commit", "-q", "-m", "state", check=False).returncode == 0
+
+
+# ---------------------------------------------------------------------------------------
+# pylock.toml: `version` is optional, the files still say what installs
+
+
+def _pylock(version_line: str, wheel: str = "litellm-1.82.8-py3-none-any.whl") -> str:
+    return (
+        'lock-version = "1.0"\ncreated-by = "tests"\n\n[[packages]]\n'
+        f'name = "litellm"\n{version_line}index = "https://pypi.org/simple"\n'
+        f'wheels = [{{ name = "{wheel}", url = "https://files.example/{wheel}", '
+        f'hashes = {{ sha256 = "{SHA}" }} }}]\n'
+    )
+
+
+def test_a_pylock_entry_without_a_version_is_checked_by_its_files(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = _pylock("")
+    # Control: the lock is valid PEP 751 and what it installs is litellm 1.82.8.
+    lock = Pylock.from_dict(tomllib.loads(text))
+    assert lock.packages[0].version is None
+    wheel = lock.packages[0].wheels[0]  # type: ignore[index]
+    assert str(parse_wheel_filename(wheel.filename)[1]) == "1.82.8"
+
+    repo.write("pylock.toml", text)
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied", "litellm")]
+    assert data["findings"][0]["version"] == "1.82.8"  # type: ignore[index]
+
+    repo.write("pylock.toml", _pylock("", "requests-2.32.3-py3-none-any.whl"))
+    assert repo.run("check") == 2
+    assert "not consistent with package name 'litellm'" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------
+# A lock stripped of its hashes
+
+
+def test_a_lock_whose_hashes_were_removed_fails_an_approval_that_recorded_them(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("uv.lock", uv_lock(("openai", "2.8.0")))
+    repo.add()
+    assert repo.run("approve", "openai==2.8.0", "--reason", "diff read", "--offline") == 0
+    _commit(repo)
+    assert repo.run("check") == 0  # control
+    stripped = "\n".join(
+        line for line in uv_lock(("openai", "2.8.0")).splitlines() if "hash =" not in line
+    )
+    stripped = stripped.replace("wheels = [\n]", "wheels = []")
+    repo.write("uv.lock", stripped + "\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("hash-mismatch", "openai")]
+    assert "holds no artifact hashes" in data["findings"][0]["message"]  # type: ignore[index]
+
+
+# ---------------------------------------------------------------------------------------
+# A pin behind a marker that never holds
+
+
+def test_a_marker_gated_pin_does_not_cover_a_range(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("requirements.txt", 'litellm>=1.82\nlitellm==1.82.6; python_version < "3"\n')
+    repo.add()
+    assert repo.run("approve", "litellm==1.82.6", "--reason", "ok", "--offline") == 0
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied-range", "litellm")]
+    # Control: pins that together cover every platform do cover the range.
+    repo.write(
+        "requirements.txt",
+        "litellm>=1.82\n"
+        'litellm==1.82.6; sys_platform == "win32"\n'
+        'litellm==1.82.6; sys_platform != "win32"\n',
+    )
+    repo.add()
+    assert repo.run("check") == 0
+    # ...and one that covers only Windows does not.
+    repo.write("requirements.txt", 'litellm>=1.82\nlitellm==1.82.6; sys_platform == "win32"\n')
+    repo.add()
+    assert repo.run("check") == 1
+
+
+# ---------------------------------------------------------------------------------------
+# Direct URLs: the version in the file name, and a hash that pins the bytes
+
+
+def test_a_url_to_a_denied_wheel_cannot_be_approved(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = "https://example.org/files/litellm-1.82.8-py3-none-any.whl"
+    repo.write("requirements.txt", f"litellm @ {url}#sha256={SHA}\n")
+    repo.add()
+    assert repo.run("approve", f"litellm @ {url}#sha256={SHA}", "--reason", "r") == 1
+    assert "which builtin:llm-gateways denies" in capsys.readouterr().err
+    assert not (repo.path / ".bumpguard/approvals/litellm.json").exists()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied", "litellm")]
+
+
+def test_a_url_that_no_hash_pins_is_unpinned(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The file name says nothing: whatever the server sends next would install.
+    url = "https://example.org/download/litellm.whl"
+    repo.write("requirements.txt", f"litellm @ {url}\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("unpinned-source", "litellm")]
+    assert repo.run("approve", f"litellm @ {url}", "--reason", "r") == 1
+    assert "no hash pins what that URL serves" in capsys.readouterr().err
+    # Control: pinned by a hash, it is an ordinary source review.
+    digest = hashlib.sha256(b"reviewed bytes").hexdigest()
+    repo.write("requirements.txt", f"litellm @ {url} --hash=sha256:{digest}\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert rules(data) == [("unreviewed-source", "litellm")]
+    assert repo.run("approve", f"litellm @ {url}", "--reason", "r") == 0
+    repo.add()
+    assert repo.run("check") == 0
+
+
+# ---------------------------------------------------------------------------------------
+# pyproject.toml tables that change what gets installed
+
+
+PROJECT = '[project]\nname = "app"\nversion = "1"\ndependencies = ["openai==2.8.0"]\n'
+
+
+@pytest.mark.parametrize(
+    ("source", "rule"),
+    [
+        (
+            'openai = { url = "https://evil.example/openai-2.8.0-py3-none-any.whl" }',
+            "unpinned-source",
+        ),
+        ('openai = { git = "https://github.com/evil/openai", branch = "main" }', "unpinned-source"),
+        ('openai = { path = "../outside/openai" }', "unreviewed-source"),
+        (
+            'openai = [{ git = "https://github.com/evil/openai", rev = "' + "b" * 40 + '" }]',
+            "unreviewed-source",
+        ),
+    ],
+)
+def test_uv_sources_redirect_an_approved_pin(
+    repo: Repo, capsys: pytest.CaptureFixture[str], source: str, rule: str
+) -> None:
+    repo.write("pyproject.toml", PROJECT)
+    repo.add()
+    assert repo.run("approve", "openai==2.8.0", "--reason", "diff read", "--offline") == 0
+    _commit(repo)
+    assert repo.run("check") == 0  # control: from the index, the approval covers it
+    repo.write("pyproject.toml", PROJECT + f"\n[tool.uv.sources]\n{source}\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [(rule, "openai")]
+
+
+def test_setuptools_dynamic_dependencies_are_read(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(
+        "pyproject.toml",
+        '[project]\nname = "app"\nversion = "1"\n'
+        'dynamic = ["dependencies", "optional-dependencies"]\n'
+        "[tool.setuptools.dynamic]\ndependencies = { file = ['deps/base.txt'] }\n"
+        "optional-dependencies.llm = { file = ['deps/llm.txt'] }\n",
+    )
+    repo.write("deps/base.txt", "requests==2.32.3\n")
+    repo.write("deps/llm.txt", "litellm==1.82.8\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied", "litellm")]
+    assert data["findings"][0]["file"] == "deps/llm.txt"  # type: ignore[index]
+    # Control: without the table, nothing reads deps/llm.txt (its name is not one the
+    # discovery knows), and the check passes.
+    repo.write("pyproject.toml", '[project]\nname = "app"\nversion = "1"\n')
+    repo.add()
+    assert repo.run("check") == 0
+
+
+# ---------------------------------------------------------------------------------------
+# The policy: built-in denies stay
+
+
+def test_a_policy_that_does_not_extend_the_builtin_keeps_its_denies(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("requirements.txt", "litellm==1.82.8\n")
+    repo.write(".bumpguard.yaml", "version: 1\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied", "litellm")]
+    # Control: the protection of the built-in policy is dropped, as the file says.
+    repo.write("requirements.txt", "litellm==1.82.6\n")
+    repo.add()
+    assert repo.run("check") == 0
