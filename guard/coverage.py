@@ -184,10 +184,7 @@ def covers_everywhere(pins: Iterable[Pin]) -> bool:
             continue
     if not markers:
         return False
-    for env in _environments():
-        if not any(_holds(marker, env) for marker in markers):
-            return False
-    return True
+    return all(any(_holds(m, env) for m in markers) for env in _environments())
 
 
 def _holds(marker: Marker, env: dict[str, str]) -> bool:

@@ -18,10 +18,10 @@ from guard import check, evidence
 from guard._files import write_atomic
 from guard.errors import GuardError, Refused, UsageError
 from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, LEDGER_DIR, Approval, Evidence, Ledger
+from guard.manifests.requirements import archive_version, url_source
 from guard.model import Dependency
 from guard.policy import Policy
 from guard.release import Release, check_release
-from guard.manifests.requirements import archive_version, url_source
 from guard.sources import url_hashes, vcs_kind, vcs_revision
 
 if TYPE_CHECKING:
