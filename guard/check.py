@@ -8,6 +8,8 @@ used only to show what changed next to each finding.
 from __future__ import annotations
 
 import shlex
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +19,7 @@ from guard import manifests
 from guard.coverage import Coverage, RangeCoverage, covers_everywhere, describe
 from guard.errors import PolicyError
 from guard.ledger import LEDGER_DIR, NOT_COMMITTED, ImportedReviews, Ledger, why_not_committed
+from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy import DEFAULT_POLICY, Policy
 from guard.sources import url_hashes, vcs_repository, vcs_revision
@@ -121,14 +124,20 @@ def evaluate(
     pins govern which ranges (by default, those among ``deps``)."""
     if coverage is None:
         coverage = Coverage(deps, {})
+    local = LocalProjects(root)
     findings: list[Finding] = []
     for dep in deps:
-        findings.extend(_check_one(dep, policy, ledger, root, coverage))
+        findings.extend(_check_one(dep, policy, ledger, root, coverage, local))
     return findings
 
 
 def _check_one(
-    dep: Dependency, policy: Policy, ledger: Ledger, root: Path, coverage: Coverage
+    dep: Dependency,
+    policy: Policy,
+    ledger: Ledger,
+    root: Path,
+    coverage: Coverage,
+    local: LocalProjects,
 ) -> list[Finding]:
     name, version = dep.name, dep.version
     out: list[Finding] = []
@@ -176,8 +185,17 @@ def _check_one(
                 return out
 
     protection = policy.protection(name)
-    if dep.source != "index" and not _inside(dep, root):
-        location = dep.location or ""
+    location = dep.location or ""
+    inside = dep.source != "index" and _inside(dep, root)
+    if inside:
+        submodule = local.submodule(_local_dirs(dep, root))
+        if submodule is not None:
+            # A submodule's files are not in the repository's diffs: like a VCS source,
+            # a review covers one commit of it.
+            location, inside = f"{location}@{submodule}", False
+        else:
+            return _local_project(dep, policy, ledger, root, local, add, out)
+    if dep.source != "index" and not inside:
         if dep.source == "vcs" and vcs_revision(location) is None:
             add(
                 UNPINNED_SOURCE,
@@ -214,8 +232,6 @@ def _check_one(
         return out
 
     if protection is not None:
-        if dep.source != "index":
-            return out  # a path inside the repository: reviewed with the repository itself
         if version is None:
             assert covered is not None
             if not covers_everywhere(covered.admitted) and policy.ranges == "pin":
@@ -279,6 +295,77 @@ def _check_one(
                 approve_command(spec),
                 spec,
             )
+    return out
+
+
+def _local_project(
+    dep: Dependency,
+    policy: Policy,
+    ledger: Ledger,
+    root: Path,
+    local: LocalProjects,
+    add: _Add,
+    out: list[Finding],
+) -> list[Finding]:
+    """A folder of the repository installed as a project: the repository's own code, but
+    deny rules and protection apply to the name and version it declares (a vendored
+    litellm 1.82.8 is litellm 1.82.8). The repository's root project is exempt from
+    protection: it is what the repository is."""
+    for directory in _local_dirs(dep, root):
+        declared_name, declared_version = local.declared(directory)
+        version = dep.version or declared_version
+        names = dict.fromkeys(n for n in (dep.name, declared_name) if n)
+        for name in names:
+            rule = policy.denial(name, version)
+            if rule is not None:
+                add(
+                    DENIED,
+                    f"{dep.location} is {name} {version or '(any version)'}, which "
+                    f"{rule.origin} denies ({rule.describe()})",
+                    "remove it; no approval can override a deny",
+                )
+                return out
+        if directory.resolve() == root.resolve():
+            continue
+        for name in names:
+            protection = policy.protection(name)
+            if protection is None:
+                continue
+            if version is None:
+                add(
+                    UNPINNED,
+                    f"{dep.location} installs {name}, which is protected "
+                    f"({protection.origin}), and declares no static version to review",
+                    f"give it a static version in its pyproject.toml, then "
+                    f"{approve_command(f'{name}==<version>')}",
+                )
+            elif ledger.get(name).for_version(version) is None:
+                spec = f"{name}=={version}"
+                add(
+                    UNREVIEWED,
+                    f"{dep.location} is {name} {version}, which is protected "
+                    f"({protection.origin}) and has no recorded review",
+                    approve_command(spec),
+                    spec,
+                )
+            return out
+    return out
+
+
+def _local_dirs(dep: Dependency, root: Path) -> list[Path]:
+    """The folders a path dependency can name: relative to its file's folder (uv) and to
+    the repository root, where a hook runs pip (pip resolves against its working
+    directory); both are checked."""
+    location = (dep.location or "").split("#", 1)[0]
+    if location.lower().startswith("file:"):
+        location = url2pathname(urlsplit(location).path)
+    if Path(location).is_absolute():
+        return [Path(location)]
+    candidates = [(root / dep.file).parent / location, root / location]
+    out: list[Path] = []
+    for candidate in candidates:
+        if candidate.is_dir() and all(candidate.resolve() != o.resolve() for o in out):
+            out.append(candidate)
     return out
 
 

@@ -9,12 +9,17 @@ installer's own reading of the file, shows that the trick matters."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-import tomllib
 from packaging.pylock import Pylock
 from packaging.utils import parse_wheel_filename
 
+from guard import _toml
 from tests.conftest import Repo, git
 from tests.test_check import check_json, rules, uv_lock
 
@@ -44,7 +49,7 @@ def test_a_pylock_entry_without_a_version_is_checked_by_its_files(
 ) -> None:
     text = _pylock("")
     # Control: the lock is valid PEP 751 and what it installs is litellm 1.82.8.
-    lock = Pylock.from_dict(tomllib.loads(text))
+    lock = Pylock.from_dict(_toml.loads(text, "pylock.toml"))
     assert lock.packages[0].version is None
     wheel = lock.packages[0].wheels[0]  # type: ignore[index]
     assert str(parse_wheel_filename(wheel.filename)[1]) == "1.82.8"
@@ -225,3 +230,135 @@ def test_a_policy_that_does_not_extend_the_builtin_keeps_its_denies(
     repo.write("requirements.txt", "litellm==1.82.6\n")
     repo.add()
     assert repo.run("check") == 0
+
+
+# ---------------------------------------------------------------------------------------
+# Local folders and submodules: what they declare is what installs
+
+
+def _project(name: str, version: str) -> str:
+    """A pyproject.toml whose build backend is the tiny one of ``_backend``: pip can ask it
+    for metadata with no network and no setuptools."""
+    return (
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
+        f'[project]\nname = "{name}"\nversion = "{version}"\n'
+    )
+
+
+def _backend(name: str, version: str) -> str:
+    info = f"{name.replace('-', '_')}-{version}.dist-info"
+    return (
+        "import os\n"
+        "def get_requires_for_build_wheel(config_settings=None):\n    return []\n"
+        "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
+        f"    os.makedirs(os.path.join(directory, {info!r}))\n"
+        f"    with open(os.path.join(directory, {info!r}, 'METADATA'), 'w') as f:\n"
+        f"        f.write('Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n')\n"
+        f"    return {info!r}\n"
+        "def build_wheel(directory, config_settings=None, metadata_directory=None):\n"
+        "    raise RuntimeError('metadata only')\n"
+    )
+
+
+def _folder(repo: Repo, folder: str, name: str, version: str) -> None:
+    repo.write(f"{folder}/pyproject.toml", _project(name, version))
+    repo.write(f"{folder}/backend.py", _backend(name, version))
+
+
+def _pip_would_install(cwd: Path, *args: str) -> list[tuple[str, str]]:
+    """What a real pip resolves (``--dry-run --report``), isolated from this machine's
+    configuration and from any index."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--report",
+            "-",
+            "--no-deps",
+            "--no-build-isolation",
+            "--ignore-installed",
+            *args,
+        ],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    return [(i["metadata"]["name"], i["metadata"]["version"]) for i in report["install"]]
+
+
+def test_a_vendored_folder_is_checked_by_the_name_and_version_it_declares(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _folder(repo, "vendor/llm", "litellm", "1.82.8")
+    repo.write("requirements.txt", "./vendor/llm\n")
+    repo.add()
+    # Control: pip installs litellm 1.82.8 from that line.
+    assert _pip_would_install(repo.path, "-r", "requirements.txt") == [("litellm", "1.82.8")]
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied", "litellm")]
+
+    # A protected package vendored at an allowed version needs a review of that version.
+    _folder(repo, "vendor/llm", "litellm", "1.82.6")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("unreviewed", "litellm")]
+    assert (
+        repo.run("approve", "litellm==1.82.6", "--reason", "vendored copy read", "--offline") == 0
+    )
+    repo.add()
+    assert repo.run("check") == 0
+    # The repository's own root project is what the repository is: never a finding.
+    repo.write("pyproject.toml", _project("litellm", "1.90.0"))
+    repo.write("requirements.txt", "./vendor/llm\n-e .\n")
+    repo.add()
+    assert repo.run("check") == 0
+
+
+def test_a_submodule_is_reviewed_at_one_commit(
+    repo: Repo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    git(upstream, "init", "-q")
+    (upstream / "pyproject.toml").write_text(_project("openai", "2.8.0"))
+    git(upstream, "add", "-A")
+    git(upstream, "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "v1")
+    git(
+        repo.path,
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        str(upstream),
+        "vendor/openai",
+    )
+    repo.write("requirements.txt", "./vendor/openai\n")
+    repo.add()
+    first = git(upstream, "rev-parse", "HEAD").stdout.strip()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("unreviewed-source", "openai")]
+    spec = data["findings"][0]["approve"]  # type: ignore[index]
+    assert spec == f"openai @ ./vendor/openai@{first}"
+    assert repo.run("approve", spec, "--reason", "submodule commit read") == 0
+    repo.add()
+    assert repo.run("check") == 0
+
+    # Upstream moves, the submodule pointer follows: a new review is needed.
+    (upstream / "pyproject.toml").write_text(_project("openai", "2.9.0"))
+    git(upstream, "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-qam", "v2")
+    sub = repo.path / "vendor/openai"
+    git(sub, "-c", "protocol.file.allow=always", "pull", "-q", "origin", "HEAD")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("unreviewed-source", "openai")]
