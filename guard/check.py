@@ -8,12 +8,12 @@ used only to show what changed next to each finding.
 from __future__ import annotations
 
 import shlex
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 from guard import manifests
 from guard.coverage import Coverage, RangeCoverage, covers_everywhere, describe
@@ -101,6 +101,8 @@ class Report:
     #: False when the repository has neither a policy file nor a ledger: the first run
     #: on a repository that has not run ``bumpguard init`` yet.
     adopted: bool = True
+    #: How the policy is weaker than at the base revision (reported, never a verdict).
+    weakened: list[str] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:
@@ -512,10 +514,15 @@ def run(
     report.adopted = policy.sources != [DEFAULT_POLICY] or (root / LEDGER_DIR).is_dir()
     if ledger.imports:
         report.covered = _covered(deps, policy, ledger, findings)
+    from guard import drift
+
+    report.weakened = drift.weakened(root, policy, base)
     if findings:
         from guard import history
 
         report.base = history.annotate(root, findings, base, deps)
+    elif report.weakened:
+        report.base = base or "HEAD"
     return report
 
 

@@ -77,6 +77,10 @@ def text(report: Report, *, color: bool = False) -> str:
             f"{where}: {c.package} {c.version}: covered by import {c.source!r} "
             f"(reviewed by {c.reviewer})"
         )
+    if report.weakened:
+        shown = report.base or "the base revision"
+        lines.append(_paint(f"warning: the policy is weaker than at {shown}:", _RED, color))
+        lines.extend(f"    {item}" for item in report.weakened)
     policy = " + ".join(report.policy_sources)
     files = len(report.files)
     if report.blocked:
@@ -202,6 +206,7 @@ def as_data(report: Report) -> dict[str, Any]:
             }
             for c in report.covered
         ],
+        "weakened": list(report.weakened),
     }
 
 
@@ -285,6 +290,15 @@ REPORT_SCHEMA: dict[str, Any] = {
                     "line": {"type": "integer", "minimum": 0},
                 },
             },
+        },
+        "weakened": {
+            "description": (
+                "How the policy is weaker than at the base revision (a removed deny or "
+                "protection, a lower setting), one sentence each. Reported only: the result "
+                "never depends on the base. Added in schema 1."
+            ),
+            "type": "array",
+            "items": {"type": "string"},
         },
     },
     "if": {"properties": {"result": {"const": "ok"}}},

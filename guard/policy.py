@@ -131,6 +131,8 @@ class Policy:
     #: Enforced protect rules by pattern, and policy-wide settings enforced by whole files.
     floors: dict[str, list[Floor]] = field(default_factory=dict)
     enforced: list[EnforcedSettings] = field(default_factory=list)
+    #: The local policy files merged in (not built-in or remote ones).
+    files: list[Path] = field(default_factory=list)
     #: The pinned URLs merged in (from the lock), and the review ledgers imported.
     remote: list[dict[str, Any]] = field(default_factory=list)
     imports: list[LockedImport] = field(default_factory=list)
@@ -407,6 +409,8 @@ def _merge_into(
         for ref in parsed.imports:  # imports are not transitive: never from a remote file
             _add_import(policy, ref, ctx)
     policy.sources.append(display)
+    if not isinstance(spec, RemoteRef) and not spec.startswith(BUILTIN_PREFIX):
+        policy.files.append(path)
 
     def label(line: int | None) -> str:
         return (f"{display}:{line}" if line else display) + suffix

@@ -362,3 +362,49 @@ def test_a_submodule_is_reviewed_at_one_commit(
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("unreviewed-source", "openai")]
+
+
+# ---------------------------------------------------------------------------------------
+# A weaker policy than at the base revision is reported (the verdict stays stateless)
+
+
+def test_weakening_the_policy_is_reported_against_the_base(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(
+        ".bumpguard.yaml",
+        "version: 1\nextends: [builtin:llm-gateways]\nreview_threshold: minor\n"
+        "protect:\n  - name: acme-sdk\n    min_release_age: 7d\n",
+    )
+    repo.write("requirements.txt", "rich==13.0\n")
+    _commit(repo)
+    code, data = check_json(repo, capsys)
+    assert code == 1 and data["weakened"] == []  # rich 13.0 has no review yet (minor)
+
+    repo.write(".bumpguard.yaml", "version: 1\nprotect: [acme-sdk]\n")
+    repo.add()
+    capsys.readouterr()
+    assert repo.run("check") == 0  # the verdict never depends on the base...
+    out = capsys.readouterr().out
+    assert "warning: the policy is weaker than at HEAD:" in out  # ...but it is reported
+    code, data = check_json(repo, capsys)
+    weakened = data["weakened"]
+    assert isinstance(weakened, list)
+    assert "litellm is no longer protected" in weakened
+    assert "acme-sdk: min_release_age shortened from 1w to 0" in weakened
+    assert "review_threshold is none, was minor" in weakened
+    # The built-in denies are not among them: they hold in every policy.
+    assert not [w for w in weakened if w.startswith("the deny rule")]
+    _commit(repo)
+    code, data = check_json(repo, capsys)
+    assert data["weakened"] == []  # committed: the base is the weaker policy now
+
+
+def test_a_local_version_label_of_a_denied_version_is_denied(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("uv.lock", uv_lock(("litellm", "1.82.8+internal.1")))
+    repo.write("requirements.txt", "litellm===1.82.8+mirror\n")
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("denied", "litellm"), ("denied", "litellm")]

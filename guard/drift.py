@@ -1,0 +1,163 @@
+"""What a change does to the policy itself: a policy weaker than at the base revision is
+reported next to the findings (it never changes the verdict, which stays stateless).
+
+Loading the base policy costs a ``git archive``, so it happens only when one of the
+policy's files differs from the base.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+import tempfile
+from pathlib import Path
+
+from guard.errors import GuardError
+from guard.policy import (
+    ATTESTATION_MODES,
+    RANGE_MODES,
+    THRESHOLDS,
+    Policy,
+    ProtectRule,
+    format_duration,
+)
+
+# Files that can change which policy applies, besides the policy's own files.
+_WATCHED = (".bumpguard.yaml", ".bumpguard.yml", "pyproject.toml", ".bumpguard/policy.lock")
+_POLICY_FILES = (".yaml", ".yml", "pyproject.toml")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
+
+
+def weakened(root: Path, policy: Policy, base: str | None) -> list[str]:
+    """How ``policy`` is weaker than the policy the repository had at ``base`` (default
+    HEAD); empty outside git, without a base, or when nothing weakened."""
+    if not (root / ".git").exists():
+        return []
+    ref = base or "HEAD"
+    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
+        return []
+    files = set(_WATCHED)
+    for path in policy.files:
+        try:
+            files.add(path.resolve().relative_to(root.resolve()).as_posix())
+        except ValueError:
+            continue
+    if not _changed(root, ref, sorted(files)):
+        return []
+    try:
+        before = _load_at(root, ref)
+    except GuardError:
+        return []  # the base policy was broken: nothing to compare with
+    if before is None:
+        return []
+    return compare(before, policy, ref)
+
+
+def _changed(root: Path, ref: str, files: list[str]) -> bool:
+    """Whether any of ``files`` differs between ``ref`` and the working tree."""
+    listing = _git(root, "ls-tree", "-z", ref, "--", *files)
+    then: dict[str, str] = {}
+    for entry in listing.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        info, _, name = entry.partition("\t")
+        if name:
+            then[name] = info.split()[2]
+    present = [f for f in files if (root / f).is_file()]
+    if set(present) != set(then):
+        return True
+    if not present:
+        return False
+    hashed = _git(root, "hash-object", "--", *present).stdout.decode().split()
+    return any(then[name] != digest for name, digest in zip(present, hashed, strict=False))
+
+
+def _load_at(root: Path, ref: str) -> Policy | None:
+    """The policy the repository had at ``ref``, loaded from a copy of its policy files."""
+    from guard.policy import find_policy, load_policy
+
+    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", ref)
+    names = [
+        n
+        for n in listing.stdout.decode("utf-8", "surrogateescape").split("\0")
+        if n and (n.endswith(_POLICY_FILES) or n.startswith(".bumpguard/"))
+    ]
+    with tempfile.TemporaryDirectory(prefix="bumpguard-policy-") as tmp:
+        copy = Path(tmp)
+        if names:
+            archive = _git(root, "archive", "--format=tar", ref, "--", *names)
+            if archive.returncode != 0:
+                return None
+            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+                for member in tar.getmembers():
+                    data = tar.extractfile(member) if member.isfile() else None
+                    if data is None:
+                        continue
+                    target = copy / member.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data.read())
+        return load_policy(find_policy(copy, None), copy, root=copy)
+
+
+def compare(before: Policy, after: Policy, ref: str) -> list[str]:
+    """Each way ``after`` is weaker than ``before``, as one sentence."""
+    out: list[str] = []
+    denies = {(r.package, r.versions) for r in after.deny}
+    for rule in before.deny:
+        if (rule.package, rule.versions) not in denies:
+            out.append(f"the deny rule {rule.describe()} of {ref} is gone")
+    for pattern, old in before.protect.items():
+        new = after.protect.get(pattern)
+        if new is None:
+            still = "" if after.protection(pattern) is None else " (a glob still covers it)"
+            if not still:
+                out.append(f"{pattern} is no longer protected")
+            continue
+        out.extend(f"{pattern}: {change}" for change in _settings(before, old, after, new))
+    if _rank(THRESHOLDS, after.review_threshold) < _rank(THRESHOLDS, before.review_threshold):
+        out.append(f"review_threshold is {after.review_threshold}, was {before.review_threshold}")
+    if _rank(RANGE_MODES, after.ranges) > _rank(RANGE_MODES, before.ranges):
+        out.append(f"ranges is {after.ranges}, was {before.ranges}")
+    if before.allow_list is not None:
+        if after.allow_list is None:
+            out.append("the allow-list is gone")
+        else:
+            added = {p for p, _ in after.allow_list} - {p for p, _ in before.allow_list}
+            if added:
+                out.append(f"the allow-list now also admits {', '.join(sorted(added))}")
+    if before.install.require_approval and not after.install.require_approval:
+        out.append("install.require_approval is off")
+    if before.install.startup_hooks == "deny" and after.install.startup_hooks != "deny":
+        out.append(f"install.startup_hooks is {after.install.startup_hooks}, was deny")
+    extra_sdist = set(after.install.allow_sdist) - set(before.install.allow_sdist)
+    if extra_sdist:
+        out.append(f"install.allow_sdist now admits {', '.join(sorted(extra_sdist))}")
+    return out
+
+
+def _settings(before: Policy, old: ProtectRule, after: Policy, new: ProtectRule) -> list[str]:
+    out = []
+    was = old.attestations or before.defaults.attestations
+    now = new.attestations or after.defaults.attestations
+    if _rank(ATTESTATION_MODES, now) > _rank(ATTESTATION_MODES, was):
+        out.append(f"attestations {now}, was {was}")
+    was_age = old.min_release_age if old.min_release_age is not None else None
+    was_age = was_age if was_age is not None else before.defaults.min_release_age
+    now_age = new.min_release_age if new.min_release_age is not None else None
+    now_age = now_age if now_age is not None else after.defaults.min_release_age
+    if now_age < was_age:
+        shorter = f"{format_duration(was_age)} to {format_duration(now_age)}"
+        out.append(f"min_release_age shortened from {shorter}")
+    was_tag = old.require_tag if old.require_tag is not None else before.defaults.require_tag
+    now_tag = new.require_tag if new.require_tag is not None else after.defaults.require_tag
+    if was_tag and not now_tag:
+        out.append("require_tag is off")
+    if old.publisher is not None and new.publisher != old.publisher:
+        out.append("the pinned publisher changed" if new.publisher else "no publisher pinned")
+    return out
+
+
+def _rank(order: tuple[str, ...], value: str) -> int:
+    return order.index(value) if value in order else len(order)
