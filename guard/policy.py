@@ -15,7 +15,8 @@ Merge rules (later files refine earlier ones; a file's ``extends`` come before t
   granted earlier (never an enforced one).
 * ``deny`` rules only accumulate: no later file can remove or narrow a deny.
 * ``allow_list`` entries accumulate; any file that has the key turns allow-list mode on.
-* ``review_threshold`` is taken from the last file that sets it.
+* ``review_threshold`` and ``ranges`` are taken from the last file that sets them.
+* ``constraints`` (repository-relative paths) accumulate; the first file to name one keeps it.
 
 ``extends`` entries are ``builtin:NAME``, paths relative to the file, or pinned URLs
 (mappings with ``url`` and ``sha256`` and/or ``sigstore``); a URL is never fetched here:
@@ -25,15 +26,16 @@ pinned URLs.
 
 **Enforcement.** ``enforce: true`` at the top of a file makes the whole policy in effect
 after that file (its own rules and everything it extends, including
-``protected_defaults``, ``review_threshold``, ``install`` and the allow-list) a floor;
-``enforced: true`` on a ``protect`` or ``deny`` entry makes that entry one. Files applied
-later (those that extend it, and later siblings in an ``extends`` list) may tighten a
-floor but not loosen it: no ``unprotect`` that would remove an enforced name or pattern,
+``protected_defaults``, ``review_threshold``, ``ranges``, ``install`` and the allow-list) a
+floor; ``enforced: true`` on a ``protect`` or ``deny`` entry makes that entry one. Files
+applied later (those that extend it, and later siblings in an ``extends`` list) may tighten
+a floor but not loosen it: no ``unprotect`` that would remove an enforced name or pattern,
 no weaker ``attestations``, shorter ``min_release_age``, ``require_tag: false`` or other
 publisher for the names it covers (in a protect entry or through
-``protected_defaults``), no lower ``review_threshold``, no ``install.require_approval:
-false`` or ``startup_hooks: warn`` where it was true/deny, no new ``allow_sdist`` or
-allow-list entries. Every attempt is a :class:`PolicyError` naming both files.
+``protected_defaults``), no lower ``review_threshold``, no ``ranges: allow`` under an
+enforced ``pin``, no ``install.require_approval: false`` or ``startup_hooks: warn`` where
+it was true/deny, no new ``allow_sdist`` or allow-list entries. Every attempt is a
+:class:`PolicyError` naming both files.
 """
 
 from __future__ import annotations

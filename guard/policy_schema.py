@@ -204,13 +204,25 @@ POLICY_SCHEMA: dict[str, Any] = {
             "enum": list(RANGE_MODES),
             "default": "pin",
         },
-        "constraints": _one_or_many(
-            {"type": "string", "minLength": 1, "pattern": "^(?![A-Za-z]:)(?!/)[^\\\\]+$"},
-            "Repository-relative paths of constraints, requirements or lock files whose "
-            "pins govern version ranges everywhere in the repository (for a file your tooling "
-            "passes on the command line, such as pip-compile --constraint). Entries "
-            "accumulate across extended files.",
-        ),
+        "constraints": {
+            **_one_or_many(
+                {
+                    "type": "string",
+                    "pattern": r"\S",
+                    # Not a URL, an absolute path, a backslash or a .. component.
+                    "not": {
+                        "pattern": r"^[A-Za-z][A-Za-z0-9+.-]*://|^[A-Za-z]:|^/|\\|(^|/)\.\.(/|$)"
+                    },
+                    "examples": ["requirements/common-constraints.txt"],
+                },
+                "Paths, relative to the repository root (not to this file) and written with /, "
+                "of constraints, requirements or lock files whose pins govern version ranges "
+                "everywhere in the repository (for a file your tooling passes on the command "
+                "line, such as pip-compile --constraint). Entries accumulate across extended "
+                "files.",
+            ),
+            "default": [],
+        },
         "install": {
             "description": "Settings for `bumpguard pip install`.",
             "type": "object",

@@ -58,20 +58,21 @@ _PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 _PATTERN = re.compile(r"^[A-Za-z0-9*?]([A-Za-z0-9._*?-]*[A-Za-z0-9*?])?$")
 
 
-def _repository_path(text: str) -> str | None:
-    """``text`` as a normalised repository-relative POSIX path, or ``None`` if it is
-    absolute, a URL, uses backslashes or climbs out with ``..``."""
-    if (
-        "\\" in text
-        or text.startswith("/")
-        or _URL_LIKE.match(text)
-        or re.match(r"^[A-Za-z]:", text)
-    ):
-        return None
+def _repository_path(text: str) -> tuple[str | None, str]:
+    """``text`` as a normalised repository-relative POSIX path (``./a//b`` is ``a/b``), or
+    ``None`` and why it is not one."""
+    if _URL_LIKE.match(text):
+        return None, "is a URL"
+    if text.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", text):
+        return None, "is an absolute path"
+    if "\\" in text:
+        return None, "has a backslash (write / between folders)"
     parts = [part for part in text.split("/") if part not in ("", ".")]
-    if not parts or ".." in parts:
-        return None
-    return "/".join(parts)
+    if ".." in parts:
+        return None, "has a .. component"
+    if not parts:
+        return None, "names no file" if text else "is empty"
+    return "/".join(parts), ""
 
 
 class PolicyProblems(PolicyError):
@@ -288,13 +289,16 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
             parsed.ranges = value
     if "constraints" in data:
         line = _key_line(data, "constraints", top)
-        for text, item_line in check.string_list(data["constraints"] or [], line, "constraints"):
-            relative = _repository_path(text)
+        value = data["constraints"]
+        for text, item_line in check.string_list(
+            [] if value is None else value, line, "constraints"
+        ):
+            relative, why = _repository_path(text.strip())
             if relative is None:
                 check.error(
                     item_line,
-                    f"constraints: {text!r} is not a path inside the repository (relative to "
-                    "its root, with / and no ..)",
+                    f"constraints: {text!r} {why}; give a path relative to the repository "
+                    "root, such as requirements/constraints.txt",
                 )
             else:
                 parsed.constraints.append((relative, item_line))

@@ -10,6 +10,7 @@ import pytest
 from guard.errors import InputError, PolicyError
 from guard.policy import (
     DEFAULT_POLICY,
+    RANGE_MODES,
     builtin_names,
     find_policy,
     load_policy,
@@ -116,20 +117,31 @@ review_threshold: patch
         ),
         ("version: 1\nallow_list: {requests: 1}\n", "allow_list: expected a list of strings"),
         ("version: 1\nranges: lock\n", "p.yaml:2: ranges: 'lock' is not one of pin, allow"),
+        ("version: 1\nranges: [pin]\n", "p.yaml:2: ranges: ['pin'] is not one of pin, allow"),
+        ("version: 1\nranges: true\n", "p.yaml:2: ranges: True is not one of pin, allow"),
         ("version: 1\nconstraints: {a: 1}\n", "p.yaml:2: constraints: expected a list of strings"),
         ("version: 1\nconstraints:\n  - ''\n", "p.yaml:3: constraints: expected a non-empty"),
+        ("version: 1\nconstraints:\n  - 3\n", "p.yaml:3: constraints: expected a non-empty"),
+        ("version: 1\nconstraints: ''\n", "p.yaml:2: constraints: '' is empty"),
         *(
             (
+                # YAML single quotes keep backslashes as they are.
                 f"version: 1\nconstraints:\n  - ok.txt\n  - '{bad}'\n",
-                f"p.yaml:4: constraints: {bad!r}",
+                f"p.yaml:4: constraints: {bad!r} {why}; give a path relative to the repository "
+                "root",
             )
-            for bad in (
-                "/etc/constraints.txt",
-                "../other/constraints.txt",
-                "a/../../b.txt",
-                "https://example.org/c.txt",
-                "C:/c.txt",
-                "requirements\\\\c.txt",
+            for bad, why in (
+                ("/etc/constraints.txt", "is an absolute path"),
+                ("C:/c.txt", "is an absolute path"),
+                ("C:\\c.txt", "is an absolute path"),
+                ("\\\\server\\share\\c.txt", "is an absolute path"),
+                ("https://example.org/c.txt", "is a URL"),
+                ("file:///c.txt", "is a URL"),
+                ("../other/constraints.txt", "has a .. component"),
+                ("a/../../b.txt", "has a .. component"),
+                ("requirements/../c.txt", "has a .. component"),
+                ("requirements\\c.txt", "has a backslash (write / between folders)"),
+                ("./", "names no file"),
             )
         ),
         ("\xff\xfe", "p.yaml"),
@@ -348,6 +360,73 @@ def test_ranges_and_constraints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     data = policy.to_data()
     assert data["ranges"] == "pin"
     assert data["constraints"][1] == {"path": "constraints.txt", "from": "top.yaml:4"}
+    # A file that does not set ranges keeps the one in effect; one path may be a string.
+    leaf = write(
+        tmp_path,
+        "leaf.yaml",
+        "version: 1\nextends: [base.yaml]\nconstraints: ' ci/pins.txt '\n",
+    )
+    policy = load_policy(str(leaf), tmp_path)
+    assert policy.ranges == "allow"
+    assert policy.constraints == [
+        ("requirements/common.txt", "base.yaml:4"),
+        ("ci/pins.txt", "leaf.yaml:3"),
+    ]
+    assert "constraints" not in default.to_data() and default.to_data()["ranges"] == "pin"
+
+
+@pytest.mark.parametrize(
+    ("written", "path"),
+    [
+        ("c.txt", "c.txt"),
+        ("./c.txt", "c.txt"),
+        ("./a//b.txt", "a/b.txt"),
+        ("a/./b/c.txt", "a/b/c.txt"),
+        ("requirements/", "requirements"),
+        ("'  requirements/common-constraints.txt  '", "requirements/common-constraints.txt"),
+        ("'...'", "..."),  # a name, not a component that climbs out
+    ],
+)
+def test_constraints_paths_are_normalised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, path: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    policy_file = write(tmp_path, "p.yaml", f"version: 1\nconstraints:\n  - {written}\n")
+    assert load_policy(str(policy_file), tmp_path).constraints == [(path, "p.yaml:3")]
+
+
+def test_constraints_named_twice_keep_the_first_origin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "sec/base.yaml", "version: 1\nconstraints: [c.txt, ./c.txt]\n")
+    write(tmp_path, "sec/other.yaml", "version: 1\nconstraints: [d.txt, c.txt]\n")
+    top = write(
+        tmp_path,
+        "top.yaml",
+        "version: 1\nextends: [sec/base.yaml, sec/other.yaml]\nconstraints:\n  - d.txt\n"
+        "  - e.txt\n",
+    )
+    assert load_policy(str(top), tmp_path).constraints == [
+        ("c.txt", "sec/base.yaml:2"),
+        ("d.txt", "sec/other.yaml:2"),
+        ("e.txt", "top.yaml:5"),
+    ]
+
+
+def test_every_constraints_problem_is_reported_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write(
+        tmp_path,
+        "p.yaml",
+        "version: 1\nranges: strict\nconstraints:\n  - /abs.txt\n  - ok.txt\n  - ../up.txt\n",
+    )
+    with pytest.raises(PolicyError) as info:
+        load_policy(str(path))
+    lines = str(info.value).splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == ["p.yaml:2", "p.yaml:4", "p.yaml:6"]
 
 
 def test_an_enforced_pin_mode_cannot_be_loosened(
@@ -367,3 +446,101 @@ def test_an_enforced_pin_mode_cannot_be_loosened(
     write(tmp_path, "lib.yaml", "version: 1\nenforce: true\nranges: allow\n")
     tight = write(tmp_path, "tight.yaml", "version: 1\nextends: [lib.yaml]\nranges: pin\n")
     assert load_policy(str(tight), tmp_path).ranges == "pin"
+    again = write(tmp_path, "again.yaml", "version: 1\nextends: [lib.yaml]\nranges: allow\n")
+    assert load_policy(str(again), tmp_path).ranges == "allow"
+
+
+def test_an_enforcing_file_that_leaves_the_default_pin_is_a_floor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "sec.yaml", "version: 1\nextends: [builtin:llm-gateways]\nenforce: true\n")
+    policy = load_policy(str(tmp_path / "sec.yaml"), tmp_path)
+    assert [(item.by, item.ranges) for item in policy.enforced] == [("sec.yaml:3", "pin")]
+    assert policy.to_data()["enforced"][0]["ranges"] == "pin"
+    # A later sibling in the same extends list is refused as well as a file that extends it.
+    write(tmp_path, "lib.yaml", "version: 1\nranges: allow\n")
+    for text, where in (
+        ("version: 1\nextends: [sec.yaml]\nranges: allow\n", "repo.yaml:3"),
+        ("version: 1\nextends: [sec.yaml, lib.yaml]\n", "lib.yaml:2"),
+    ):
+        repo_file = write(tmp_path, "repo.yaml", text)
+        with pytest.raises(PolicyError) as info:
+            load_policy(str(repo_file), tmp_path)
+        assert str(info.value) == (
+            f"{where}: ranges: allow is looser than pin, which is enforced by sec.yaml:3; "
+            "a repository cannot loosen it"
+        )
+    # Set before the enforcing file, allow is what that file leaves in effect and enforces.
+    early = write(tmp_path, "early.yaml", "version: 1\nextends: [lib.yaml, sec.yaml]\n")
+    policy = load_policy(str(early), tmp_path)
+    assert policy.ranges == "allow" and policy.enforced[0].ranges == "allow"
+
+
+def test_policy_show_lists_ranges_and_constraints(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("sec/base.yaml", "version: 1\nenforce: true\nconstraints: [./ci//pins.txt]\n")
+    repo.write(
+        ".bumpguard.yaml",
+        "version: 1\nextends: [builtin:llm-gateways, sec/base.yaml]\n"
+        "constraints:\n  - requirements/common-constraints.txt\n  - ci/pins.txt\n",
+    )
+    assert repo.run("policy", "show", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["ranges"] == "pin"
+    assert data["constraints"] == [
+        {"path": "ci/pins.txt", "from": "sec/base.yaml:3"},
+        {"path": "requirements/common-constraints.txt", "from": ".bumpguard.yaml:4"},
+    ]
+    assert [(item["by"], item["ranges"]) for item in data["enforced"]] == [
+        ("sec/base.yaml:2", "pin")
+    ]
+    assert repo.run("policy", "show") == 0
+    out = capsys.readouterr().out
+    assert "\nranges: pin\n" in out and "- path: requirements/common-constraints.txt\n" in out
+    repo.write(".bumpguard.yaml", "version: 1\nextends: [sec/base.yaml]\nranges: allow\n")
+    assert repo.run("policy", "validate") == 2
+    assert ".bumpguard.yaml:3: ranges: allow is looser than pin" in capsys.readouterr().err
+    repo.write(".bumpguard.yaml", "version: 1\nranges: allow\nconstraints: C:\\pins.txt\n")
+    assert repo.run("policy", "validate") == 2
+    assert ".bumpguard.yaml:3: constraints: 'C:\\\\pins.txt' is an absolute path" in (
+        capsys.readouterr().err
+    )
+
+
+def test_schema_describes_ranges_and_constraints() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from guard.policy_schema import POLICY_SCHEMA
+
+    props = POLICY_SCHEMA["properties"]
+    assert props["ranges"]["enum"] == list(RANGE_MODES) == ["pin", "allow"]
+    assert props["ranges"]["default"] == "pin" and props["ranges"]["description"]
+    assert props["constraints"]["default"] == [] and props["constraints"]["description"]
+    validator = jsonschema.Draft202012Validator(POLICY_SCHEMA)
+    for good in (
+        {"ranges": "allow", "constraints": ["requirements/common-constraints.txt", "./a//b"]},
+        {"ranges": "pin", "constraints": "constraints.txt"},
+        {"constraints": ["..."]},
+    ):
+        assert validator.is_valid({"version": 1, **good}), good
+    for bad in (
+        {"ranges": "lock"},
+        {"constraints": [""]},
+        {"constraints": [3]},
+        *(
+            {"constraints": [path]}
+            for path in (
+                "/abs.txt",
+                "C:/c.txt",
+                "C:\\c.txt",
+                "\\\\server\\share",
+                "https://example.org/c.txt",
+                "../c.txt",
+                "a/../c.txt",
+                "a/..",
+                "a\\b.txt",
+            )
+        ),
+    ):
+        assert not validator.is_valid({"version": 1, **bad}), bad
