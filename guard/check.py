@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from guard import manifests
 from guard.coverage import Coverage, RangeCoverage, covers_everywhere, describe
@@ -121,12 +119,13 @@ def evaluate(
     ledger: Ledger,
     root: Path,
     coverage: Coverage | None = None,
+    local: LocalProjects | None = None,
 ) -> list[Finding]:
     """Apply the policy and the ledger to every dependency record; ``coverage`` says which
     pins govern which ranges (by default, those among ``deps``)."""
     if coverage is None:
         coverage = Coverage(deps, {})
-    local = LocalProjects(root)
+    local = local or LocalProjects(root)
     findings: list[Finding] = []
     for dep in deps:
         findings.extend(_check_one(dep, policy, ledger, root, coverage, local))
@@ -360,6 +359,9 @@ def _local_dirs(dep: Dependency, root: Path) -> list[Path]:
     directory); both are checked."""
     location = (dep.location or "").split("#", 1)[0]
     if location.lower().startswith("file:"):
+        from urllib.parse import urlsplit
+        from urllib.request import url2pathname  # imports http.client: only when needed
+
         location = url2pathname(urlsplit(location).path)
     if Path(location).is_absolute():
         return [Path(location)]
@@ -446,11 +448,18 @@ class Repository:
     ``check``, ``approve``, ``verify`` and ``init`` share."""
 
     root: Path
-    #: The paths in git's index, or ``None`` outside a git work tree.
-    index: list[str] | None
+    #: Git's index (path -> mode and object id), or ``None`` outside a git work tree.
+    index: dict[str, tuple[str, str]] | None
     dependencies: list[Dependency]
     files: list[str]
     coverage: Coverage
+
+    @property
+    def gitlinks(self) -> dict[str, str] | None:
+        """Submodules in the index: path -> commit (``None`` outside git)."""
+        if self.index is None:
+            return None
+        return {path: oid for path, (mode, oid) in self.index.items() if mode == "160000"}
 
     @property
     def committed(self) -> frozenset[str] | None:
@@ -466,11 +475,11 @@ def read_repository(
     """Read every dependency file git's index holds (every file below ``root`` outside
     git) and the constraints files the policy names. Returns the repository and the
     records of ``files`` and what they include (all records when ``files`` is empty)."""
-    index = manifests.index_files(root)
+    index = manifests.index_listing(root)
     ctx = manifests.ReadContext(root)
     named = manifests.read_all(files, ctx) if files else []
     reached = set(ctx.seen)
-    paths = manifests.discover(root, index)
+    paths = manifests.discover(root, None if index is None else list(index))
     for relative, origin in policy.constraints:
         path = root / relative
         if index is not None and relative not in index:
@@ -508,7 +517,8 @@ def run(
     repository, deps = read_repository(root, policy, files)
     committed = repository.committed if committed_only else None
     ledger = Ledger(root, load_imports(root, policy), committed)
-    findings = evaluate(deps, policy, ledger, root, repository.coverage)
+    local = LocalProjects(root, repository.gitlinks)
+    findings = evaluate(deps, policy, ledger, root, repository.coverage, local)
     findings.extend(_not_committed(root, ledger, findings))
     report = Report(repository.files, deps, findings, policy.sources)
     report.adopted = policy.sources != [DEFAULT_POLICY] or (root / LEDGER_DIR).is_dir()
@@ -516,7 +526,7 @@ def run(
         report.covered = _covered(deps, policy, ledger, findings)
     from guard import drift
 
-    report.weakened = drift.weakened(root, policy, base)
+    report.weakened = drift.weakened(root, policy, base, repository.index)
     if findings:
         from guard import history
 

@@ -32,21 +32,26 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
 
 
-def weakened(root: Path, policy: Policy, base: str | None) -> list[str]:
+def weakened(
+    root: Path,
+    policy: Policy,
+    base: str | None,
+    index: dict[str, tuple[str, str]] | None = None,
+) -> list[str]:
     """How ``policy`` is weaker than the policy the repository had at ``base`` (default
-    HEAD); empty outside git, without a base, or when nothing weakened."""
+    HEAD); empty outside git, without a base, or when nothing weakened. ``index`` is git's
+    index as :func:`guard.manifests.index_listing` read it, when the caller has it."""
     if not (root / ".git").exists():
         return []
     ref = base or "HEAD"
-    if _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}").returncode != 0:
-        return []
     files = set(_WATCHED)
     for path in policy.files:
         try:
             files.add(path.resolve().relative_to(root.resolve()).as_posix())
         except ValueError:
             continue
-    if not _changed(root, ref, sorted(files)):
+    changed = _changed(root, ref, sorted(files), index)
+    if not changed:
         return []
     try:
         before = _load_at(root, ref)
@@ -57,14 +62,22 @@ def weakened(root: Path, policy: Policy, base: str | None) -> list[str]:
     return compare(before, policy, ref)
 
 
-def _changed(root: Path, ref: str, files: list[str]) -> bool:
-    """Whether any of ``files`` differs between ``ref`` and the working tree."""
-    listing = _git(root, "ls-tree", "-z", ref, "--", *files)
+def _changed(
+    root: Path, ref: str, files: list[str], index: dict[str, tuple[str, str]] | None
+) -> bool:
+    """Whether any of ``files`` differs between ``ref`` and the commit being made (git's
+    index, when known; else the working tree). False when ``ref`` is no commit."""
+    listing = _git(root, "ls-tree", "-z", f"{ref}^{{commit}}", "--", *files)
+    if listing.returncode != 0:
+        return False  # no such revision (a repository without commits yet)
     then: dict[str, str] = {}
     for entry in listing.stdout.decode("utf-8", "surrogateescape").split("\0"):
         info, _, name = entry.partition("\t")
         if name:
             then[name] = info.split()[2]
+    if index is not None:
+        now = {f: index[f][1] for f in files if f in index}
+        return now != then
     present = [f for f in files if (root / f).is_file()]
     if set(present) != set(then):
         return True

@@ -168,11 +168,18 @@ def index_files(root: Path) -> list[str] | None:
 
     In a commit hook git points ``GIT_INDEX_FILE`` at the index being committed, so this
     is exactly what the commit will hold."""
+    listing = index_listing(root)
+    return None if listing is None else list(listing)
+
+
+def index_listing(root: Path) -> dict[str, tuple[str, str]] | None:
+    """Git's index: each path with its mode and object id (``160000`` marks a submodule
+    and its commit), or ``None`` outside a git work tree."""
     if not (root / ".git").exists():
         return None
     try:
         proc = subprocess.run(
-            ["git", "ls-files", "-z", "--cached"],
+            ["git", "ls-files", "-z", "--stage"],
             cwd=root,
             capture_output=True,
             check=False,
@@ -181,7 +188,13 @@ def index_files(root: Path) -> list[str] | None:
         return None
     if proc.returncode != 0:
         return None
-    return [name for name in proc.stdout.decode("utf-8", "surrogateescape").split("\0") if name]
+    listing: dict[str, tuple[str, str]] = {}
+    for entry in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        info, _, path = entry.partition("\t")
+        parts = info.split()
+        if path and len(parts) == 3:
+            listing.setdefault(path, (parts[0], parts[1]))
+    return listing
 
 
 def _walk(root: Path) -> list[str]:
@@ -211,6 +224,7 @@ __all__ = [
     "file_format",
     "find_root",
     "index_files",
+    "index_listing",
     "read_all",
     "read_file",
 ]

@@ -7,7 +7,6 @@ rules and protection apply to its declared name and version. Only static metadat
 
 from __future__ import annotations
 
-import configparser
 import subprocess
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def declared(directory: Path) -> tuple[str | None, str | None]:
                 return canonicalize_name(table["name"]), _version(table.get("version"))
     setup_cfg = directory / "setup.cfg"
     if setup_cfg.is_file():
+        import configparser
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read_string(read_text(setup_cfg, str(setup_cfg)))
@@ -60,10 +61,10 @@ def _version(value: object) -> str | None:
 class LocalProjects:
     """What one check asks about local folders, each answer computed once."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, gitlinks: dict[str, str] | None = None) -> None:
         self.root = root.resolve()
         self._declared: dict[Path, tuple[str | None, str | None]] = {}
-        self._gitlinks: dict[str, str] | None = None
+        self._gitlinks = gitlinks
 
     def declared(self, directory: Path) -> tuple[str | None, str | None]:
         """The name and static version ``directory`` declares."""
@@ -76,7 +77,7 @@ class LocalProjects:
         """The commit of the submodule one of ``directories`` lies in, if any."""
         if self._gitlinks is None:
             self._gitlinks = gitlinks(self.root)
-        if not self._gitlinks:
+        if not self._gitlinks or all(d.resolve() == self.root for d in directories):
             return None
         for directory in directories:
             try:
