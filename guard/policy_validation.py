@@ -58,6 +58,21 @@ _PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
 _PATTERN = re.compile(r"^[A-Za-z0-9*?]([A-Za-z0-9._*?-]*[A-Za-z0-9*?])?$")
 
 
+def _choice(
+    check: _Checker, data: dict[str, Any], key: str, choices: tuple[str, ...], top: int
+) -> str | None:
+    """A top-level key that takes one of ``choices``; ``None`` when absent or invalid."""
+    if key not in data:
+        return None
+    value = data[key]
+    if value not in choices:
+        check.error(
+            _key_line(data, key, top), f"{key}: {value!r} is not one of {', '.join(choices)}"
+        )
+        return None
+    return str(value)
+
+
 def _repository_path(text: str) -> tuple[str | None, str]:
     """``text`` as a normalised repository-relative POSIX path (``./a//b`` is ``a/b``), or
     ``None`` and why it is not one."""
@@ -269,24 +284,8 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
             pattern = check.pattern(text, item_line, "allow_list")
             if pattern:
                 parsed.allow_list.append((pattern, item_line))
-    if "review_threshold" in data:
-        value = data["review_threshold"]
-        if value not in THRESHOLDS:
-            check.error(
-                _key_line(data, "review_threshold", top),
-                f"review_threshold: {value!r} is not one of {', '.join(THRESHOLDS)}",
-            )
-        else:
-            parsed.review_threshold = value
-    if "ranges" in data:
-        value = data["ranges"]
-        if value not in RANGE_MODES:
-            check.error(
-                _key_line(data, "ranges", top),
-                f"ranges: {value!r} is not one of {', '.join(RANGE_MODES)}",
-            )
-        else:
-            parsed.ranges = value
+    parsed.review_threshold = _choice(check, data, "review_threshold", THRESHOLDS, top)
+    parsed.ranges = _choice(check, data, "ranges", RANGE_MODES, top)
     if "constraints" in data:
         line = _key_line(data, "constraints", top)
         value = data["constraints"]
