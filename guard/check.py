@@ -354,18 +354,18 @@ def _local_project(
 
 
 def _local_dirs(dep: Dependency, root: Path) -> list[Path]:
-    """The folders a path dependency can name: relative to its file's folder (uv) and to
-    the repository root, where a hook runs pip (pip resolves against its working
-    directory); both are checked."""
-    location = (dep.location or "").split("#", 1)[0]
-    if location.lower().startswith("file:"):
-        from urllib.parse import urlsplit
-        from urllib.request import url2pathname  # imports http.client: only when needed
-
-        location = url2pathname(urlsplit(location).path)
+    """The existing folders a path dependency can name, resolved as :func:`_inside` does
+    (for a requirements file: from the repository root, as pip, and from its folder, as
+    uv); each is checked."""
+    location = _local_path(dep.location or "")
+    if location is None:
+        return []
     if Path(location).is_absolute():
-        return [Path(location)]
-    candidates = [(root / dep.file).parent / location, root / location]
+        candidates = [Path(location)]
+    else:
+        candidates = [(root / dep.file).parent / location]
+        if manifests.file_format(dep.file) in (None, "requirements"):
+            candidates.append(root / location)
     out: list[Path] = []
     for candidate in candidates:
         if candidate.is_dir() and all(candidate.resolve() != o.resolve() for o in out):
@@ -425,21 +425,43 @@ class _Add(Protocol):
 
 def _inside(dep: Dependency, root: Path) -> bool:
     """Whether a path dependency is a directory of the repository's own code (a wheel or
-    sdist file committed to the repository is not: nobody reviews its bytes in a diff)."""
+    sdist file committed to the repository is not: nobody reviews its bytes in a diff).
+    A relative path in a requirements file is resolved against the repository root (pip
+    resolves against its working directory: the root, for a hook) and against the file's
+    folder (uv); it is inside only if both are."""
     if dep.source != "path" or dep.location is None:
         return False
-    if dep.location.split("#", 1)[0].lower().endswith(ARCHIVE_SUFFIXES):
+    location = _local_path(dep.location)
+    if location is None or location.lower().endswith(ARCHIVE_SUFFIXES):
         return False
-    location = dep.location
-    if location.startswith("file://"):
-        location = location[len("file://") :]
-    base = (root / dep.file).parent
-    target = Path(location) if Path(location).is_absolute() else base / location
-    try:
-        target.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
+    bases = [(root / dep.file).parent]
+    if manifests.file_format(dep.file) in (None, "requirements"):
+        bases.append(root)
+    targets = [Path(location)] if Path(location).is_absolute() else [b / location for b in bases]
+    for target in targets:
+        try:
+            target.resolve().relative_to(root.resolve())
+        except (OSError, RuntimeError, ValueError):
+            return False
     return True
+
+
+def _local_path(location: str) -> str | None:
+    """The path a path source names, without its ``#fragment``: a ``file:`` URL as pip's
+    ``url_to_path`` reads it (``file:/abs``, ``file:///abs``, ``file://localhost/abs``,
+    ``file:rel``); ``None`` for a file: URL on another host or one that does not parse."""
+    if not location.lower().startswith("file:"):
+        return location.split("#", 1)[0]
+    from urllib.parse import urlsplit
+    from urllib.request import url2pathname  # imports http.client: only when needed
+
+    try:
+        parts = urlsplit(location)
+    except ValueError:
+        return None
+    if parts.netloc.lower() not in ("", "localhost"):
+        return None
+    return url2pathname(parts.path)
 
 
 @dataclass

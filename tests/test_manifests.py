@@ -404,6 +404,234 @@ def test_requirements_include_of_a_symlink_leaving_the_repo(tmp_path: Path) -> N
     assert "outside the repository" in error.detail
 
 
+def names_lines(deps: list[Dependency]) -> list[tuple[str, int, str | None]]:
+    return [(d.name, d.line, d.version) for d in deps]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # pip splits with str.splitlines(): every one of these ends a line (and a comment).
+        *(
+            (
+                f"six==1.16.0  # x{end}idna==3.6\n".encode(),
+                [("six", 1, "1.16.0"), ("idna", 2, "3.6")],
+            )
+            for end in ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+        ),
+        # Numbers are pip's: CRLF is one line end, a lone CR another.
+        (b"six\r\n\r\nidna\rrich\n", [("six", 1, None), ("idna", 3, None), ("rich", 4, None)]),
+        # A comment line ends a continuation (pip); a comment ending in a backslash swallows
+        # the next line for pip, not for uv, which ends comments at the line end: read.
+        (b"six \\\n# note\nidna\n", [("six", 1, None), ("idna", 3, None)]),
+        (b"six\\\n# note\nidna\n", [("six", 1, None), ("idna", 3, None)]),
+        (b"six  # note \\\nidna==3.6\n", [("six", 1, None), ("idna", 2, "3.6")]),
+        (b"-r a.txt # \\\nidna==3.6\n", [("rich", 1, None), ("idna", 2, "3.6")]),
+        # Several readings do not read a line twice.
+        (b"six\nsix\n", [("six", 1, None), ("six", 2, None)]),
+    ],
+)
+def test_requirements_line_ends_and_continuations(
+    tmp_path: Path, content: bytes, expected: list[tuple[str, int, str | None]]
+) -> None:
+    write(tmp_path, "a.txt", "rich\n")
+    write(tmp_path, "requirements.txt", content)
+    assert names_lines(read(tmp_path, "requirements.txt")) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        # BOMs win over any declaration, UTF-32 checked before UTF-16 (as current pip).
+        ("# coding: latin-1\nsix\n".encode("utf-16"), [("six", 2, None)]),
+        ("six\nidna\n".encode("utf-32"), [("six", 1, None), ("idna", 2, None)]),
+        (b"\xef\xbb\xbfsix\n", [("six", 1, None)]),
+        # A PEP 263 declaration on line 1 or 2 decodes the whole file; pip decodes utf-7's
+        # "+AAo-" as a line end, uv (UTF-8) sees a comment: both readings count.
+        (
+            b"# coding: utf-7\nsix  # +AAo-idna+AD0APQ-3.6\n",
+            [("six", 2, None), ("idna", 3, "3.6")],
+        ),
+        (b"#!/x\n# vim: set fileencoding=utf-7 :\nsix+AD0APQ-1.0\n", None),
+        (
+            b"# -*- coding: unicode_escape -*-\n# \\nidna==3.6\nsix\n",
+            [("idna", 3, "3.6"), ("six", 4, None)],
+        ),
+        (b"# coding: latin-1\nsix  # caf\xe9\n", [("six", 2, None)]),
+        # A declaration on line 3 is no declaration: the file is UTF-8.
+        (b"#\n#\n# coding: utf-7\nsix+AD0APQ-1.0\n", None),
+        (b"# -*- coding: utf-8 -*-\nsix==1.16.0  # caf\xc3\xa9\n", [("six", 2, "1.16.0")]),
+    ],
+)
+def test_requirements_encodings(
+    tmp_path: Path, content: bytes, expected: list[tuple[str, int, str | None]] | None
+) -> None:
+    write(tmp_path, "requirements.txt", content)
+    if expected is None:  # the UTF-8 reading (uv's) of the line is no requirement
+        assert (
+            "invalid requirement: 'six+AD0APQ-1.0'"
+            in read_error(tmp_path, "requirements.txt").detail
+        )
+    else:
+        assert names_lines(read(tmp_path, "requirements.txt")) == expected
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        (b"# coding: no-such-codec\nsix\n", 1, "declares encoding 'no-such-codec', which is"),
+        (b"#!/usr/bin/env x\n# coding=rot13\nsix\n", 2, "declares encoding 'rot13'"),
+        (b"# coding: zlib\nsix\n", 1, "not a text encoding"),
+        (b"# coding: ascii\nsix\nidna  # caf\xc3\xa9\n", 3, "not valid ascii text"),
+        (b"# coding: utf-8\nsix\nd\xe9j\xe0\n", 3, "not valid UTF-8 text"),
+        (b"six\x0bidna\x0cd\xe9j\xe0\n", 3, "not valid UTF-8 text"),
+        (b"# coding: undefined\nsix\n", 1, "cannot be decoded as undefined"),
+    ],
+)
+def test_requirements_encoding_errors(
+    tmp_path: Path, content: bytes, line: int, message: str
+) -> None:
+    write(tmp_path, "requirements.txt", content)
+    error = read_error(tmp_path, "requirements.txt")
+    assert (error.path, error.line) == ("requirements.txt", line)
+    assert message in error.detail
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # optparse, as pip: unique prefixes, clusters, values after "=" or a space.
+        ("--requirem=pins.txt", ["pins.txt"]),
+        ("--requirement=pins.txt", ["pins.txt"]),
+        ("-rpins.txt", ["pins.txt"]),
+        ("--cons c.txt", ["c.txt"]),
+        ("--pre -r pins.txt", ["pins.txt"]),
+        ("--index-url https://example.org/simple -c c.txt --pre", ["c.txt"]),
+        ("-r pins.txt -c c.txt -r more.txt", ["pins.txt", "more.txt", "c.txt"]),
+        ("-r pins.txt extra words", ["pins.txt"]),
+        # An option value is taken whatever it looks like: here -r is the index URL.
+        ("--index-url -r pins.txt", []),
+        # pip rejects these lines; they are scanned for -r/-c/-e all the same. An
+        # ambiguous prefix counts as the one include option it can abbreviate.
+        ("--no-such-option -r pins.txt", ["pins.txt"]),
+        ("--c=c.txt", ["c.txt"]),
+        ("--req pins.txt", ["pins.txt"]),
+        ("-xr pins.txt", ["pins.txt"]),
+        # Options pip knows and bumpguard has no use for are skipped.
+        ("--no-binary :all:", []),
+        ("--hash=sha256:ab", []),
+        ("-- -r pins.txt", []),
+    ],
+)
+def test_requirements_option_lines(tmp_path: Path, line: str, expected: list[str]) -> None:
+    write(tmp_path, "pins.txt", "six==1.16.0\n")
+    write(tmp_path, "more.txt", "rich==13.7.1\n")
+    write(tmp_path, "c.txt", "idna==3.6\n")
+    write(tmp_path, "requirements.txt", f"{line}\n")
+    deps = read(tmp_path, "requirements.txt")
+    assert [d.file for d in deps] == expected
+
+
+def test_requirements_editables_and_hashes_with_prefixes(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/setup.cfg", "[metadata]\nname = acme.pkg\n")
+    write(tmp_path, "pins.txt", "six==1.16.0\n")
+    write(
+        tmp_path,
+        "requirements.txt",
+        f"--edit=./pkg\n-e ./pkg -r pins.txt\n"
+        f"idna==3.6 --h=sha256:{IDNA_WHEEL} --install-option=x -c pins.txt\n",
+    )
+    deps = read(tmp_path, "requirements.txt")
+    assert [(d.name, d.file, d.line) for d in deps] == [
+        ("acme-pkg", "requirements.txt", 1),
+        ("six", "pins.txt", 1),
+        ("acme-pkg", "requirements.txt", 2),
+        ("idna", "requirements.txt", 3),
+    ]
+    assert deps[3].hashes == {f"sha256:{IDNA_WHEEL}"}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("-r", "option -r needs a value"),
+        ("--pre --requirem", "option --requirement needs a value"),
+        ("--editable", "option --editable needs a value"),
+        ("six==1.16.0 --hash", "option --hash needs a value"),
+        ("six==1.16.0 --ha=md4:ab", "invalid --hash value 'md4:ab'"),
+        ("-r 'pins.txt", "cannot split options"),
+    ],
+)
+def test_requirements_option_errors(tmp_path: Path, line: str, message: str) -> None:
+    write(tmp_path, "requirements.txt", f"six\n{line}\n")
+    error = read_error(tmp_path, "requirements.txt")
+    assert (error.path, error.line) == ("requirements.txt", 2)
+    assert error.detail.startswith(message)
+
+
+def test_requirements_file_url_includes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo, "pins.txt", "six==1.16.0\n")
+    write(repo, "sub/more.txt", "-r ../pins.txt\nrich\n")
+    write(
+        repo,
+        "requirements.txt",
+        f"-r file:{repo}/sub/more.txt\n-c file://localhost{repo}/pins.txt?x=1#y\n",
+    )
+    deps = read(repo, "requirements.txt")
+    assert [(d.name, d.file) for d in deps] == [("six", "pins.txt"), ("rich", "sub/more.txt")]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("file:{outside}", "points outside the repository"),
+        ("file://{outside}", "points outside the repository"),
+        ("file://localhost{outside}", "points outside the repository"),
+        ("FILE:{repo}/../outside.txt", "points outside the repository"),
+        ("file:{repo}/%2E%2E/outside.txt", "points outside the repository"),
+        # pip's requests session reads file:x as file:///x: from the filesystem root.
+        ("file:pins.txt", "points outside the repository"),
+        ("file://example.org{repo}/pins.txt", "a file: URL on another host"),
+        ("https://example.org/pins.txt", "cannot follow a remote include"),
+    ],
+)
+def test_requirements_file_url_include_errors(tmp_path: Path, value: str, message: str) -> None:
+    repo = tmp_path / "repo"
+    write(tmp_path, "outside.txt", "six\n")
+    write(repo, "pins.txt", "six\n")
+    url = value.format(outside=tmp_path / "outside.txt", repo=repo)
+    write(repo, "requirements.txt", f"idna\n-r {url}\n")
+    error = read_error(repo, "requirements.txt")
+    assert (error.path, error.line) == ("requirements.txt", 2)
+    assert message in error.detail
+
+
+def test_requirements_fetched_through_a_file_url_must_be_plain_ascii(tmp_path: Path) -> None:
+    # pip decodes a file it fetches through a file: URL by a guess of its character set
+    # (chardet): a non-ASCII byte, ESC or "~{" changes the guess, and so the lines.
+    write(tmp_path, "pins.txt", "-r more.txt\n")
+    write(tmp_path, "more.txt", "six==1.16.0  # caf\u00e9\n")
+    write(tmp_path, "requirements.txt", f"-r file:{tmp_path}/pins.txt\n")
+    error = read_error(tmp_path, "requirements.txt")  # pip fetches more.txt by URL too
+    assert (error.path, error.line) == ("pins.txt", 1)
+    assert "guesses the character set of more.txt" in error.detail
+    # The same when pins.txt was read by path first (what it includes is known then).
+    with pytest.raises(InputError) as info:
+        read_all([tmp_path / "pins.txt", tmp_path / "requirements.txt"], ReadContext(tmp_path))
+    assert (info.value.path, info.value.line) == ("requirements.txt", 1)
+    assert "guesses the character set of more.txt" in info.value.detail
+    for content in ("six  # \x1b$B\n", "six~{x}\n"):
+        write(tmp_path, "more.txt", content)
+        assert "more.txt" in read_error(tmp_path, "requirements.txt").detail
+    write(tmp_path, "more.txt", "six==1.16.0  # cafe\n")
+    assert [d.file for d in read(tmp_path, "requirements.txt")] == ["more.txt"]
+    # By path, a UTF-8 file is read as UTF-8 (pip and uv agree).
+    write(tmp_path, "more.txt", "six==1.16.0  # caf\u00e9\n")
+    write(tmp_path, "requirements.txt", "-r pins.txt\n")
+    assert [d.file for d in read(tmp_path, "requirements.txt")] == ["more.txt"]
+
+
 # ---------------------------------------------------------------------------------------
 # pyproject.toml
 
