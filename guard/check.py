@@ -264,6 +264,15 @@ def _check_one(
             )
             return out
         _hash_findings(dep, approval.hashes, spec, add)
+        extra = [] if dep.hashes or "+" in version else coverage.extra_sources(dep.file)
+        if extra:
+            add(
+                UNPINNED,
+                f"{name}=={version} also matches local versions such as {version}+anything, "
+                f"and {extra[0]} can serve one: the review covers {version} from the index",
+                f"pin the reviewed files with --hash (the approval records "
+                f"{len(approval.hashes)} hash(es)), or drop the extra source",
+            )
         settings = policy.settings(name, version)
         if settings is not None and (
             approval.evidence
@@ -520,7 +529,7 @@ def read_repository(
         index,
         deps,
         sorted(ctx.display(p) for p in (reached if files else ctx.seen)),
-        Coverage(deps, ctx.includes, [relative for relative, _ in policy.constraints]),
+        Coverage(deps, ctx.includes, [relative for relative, _ in policy.constraints], ctx.sources),
     )
     return repository, (named if files else deps)
 

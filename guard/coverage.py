@@ -60,6 +60,7 @@ class Coverage:
         deps: Iterable[Dependency],
         includes: Mapping[str, Iterable[str]],
         constraints: Sequence[str] = (),
+        sources: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self._pins: dict[str, list[Pin]] = defaultdict(list)
         self._folders: dict[str, set[str]] = defaultdict(set)
@@ -79,6 +80,7 @@ class Coverage:
                 self._included_by[child].add(parent)
             self._folders[_folder(parent)].add(parent)
         self._constraints = tuple(constraints)
+        self._sources = dict(sources or {})
         self._governors: dict[str, frozenset[str]] = {}
 
     def governors(self, file: str) -> frozenset[str]:
@@ -90,6 +92,13 @@ class Coverage:
             found |= self._read_together(file)
             known = self._governors[file] = frozenset(found)
         return known
+
+    def extra_sources(self, file: str) -> list[str]:
+        """The sources besides the index that an installer reading ``file`` also uses
+        (``--extra-index-url``, ``--find-links`` in it or in files read with it)."""
+        if not self._sources:
+            return []
+        return sorted({s for f in self._read_together(file) for s in self._sources.get(f, ())})
 
     def _read_together(self, file: str) -> set[str]:
         """Every file an installer reads with ``file``: whatever includes it, directly or

@@ -408,3 +408,38 @@ def test_a_local_version_label_of_a_denied_version_is_denied(
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("denied", "litellm"), ("denied", "litellm")]
+
+
+# ---------------------------------------------------------------------------------------
+# An approved ==2.8.0 that an extra source can satisfy with 2.8.0+anything
+
+
+def test_an_extra_source_can_serve_a_local_version_of_an_approved_pin(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.wheels import make_wheel
+
+    wheels = repo.path / "wheels"
+    wheels.mkdir()
+    evil = make_wheel("openai", "2.8.0+evil", {"openai/__init__.py": b"EVIL = 1\n"})
+    (wheels / "openai-2.8.0+evil-py3-none-any.whl").write_bytes(evil)
+    repo.write("requirements.txt", "--find-links ./wheels\nopenai==2.8.0\n")
+    repo.add()
+    # Control: pip takes the local version for the approved pin.
+    assert _pip_would_install(repo.path, "-r", "requirements.txt") == [("openai", "2.8.0+evil")]
+    assert repo.run("approve", "openai==2.8.0", "--reason", "diff read", "--offline") == 0
+    repo.add()
+    code, data = check_json(repo, capsys)
+    assert code == 1 and rules(data) == [("unpinned", "openai")]
+    assert "2.8.0+anything" in data["findings"][0]["message"]  # type: ignore[index]
+    assert "requirements.txt:1: --find-links ./wheels" in data["findings"][0]["message"]  # type: ignore[index]
+    # Control: pinned by the hash of the reviewed file, the local version cannot install.
+    digest = hashlib.sha256(b"the reviewed wheel").hexdigest()
+    repo.write(
+        "requirements.txt",
+        f"--find-links ./wheels\nopenai==2.8.0 --hash=sha256:{digest}\n",
+    )
+    repo.add()
+    assert repo.run("approve", "openai==2.8.0", "--reason", "diff read", "--offline") == 0
+    repo.add()
+    assert repo.run("check") == 0

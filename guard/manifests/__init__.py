@@ -83,6 +83,9 @@ class ReadContext:
     seen: set[Path] = field(default_factory=set)
     #: ``-r``/``-c`` edges: the display path of a file -> the display paths it includes.
     includes: dict[str, set[str]] = field(default_factory=dict)
+    #: Sources a requirements file adds besides the index (``--extra-index-url``,
+    #: ``--find-links``), as ``file:line: option value``.
+    sources: dict[str, list[str]] = field(default_factory=dict)
 
     def display(self, path: Path) -> str:
         """The repository-relative POSIX path used in messages and findings."""

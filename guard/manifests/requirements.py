@@ -422,7 +422,7 @@ _PIP_OPTIONS = (
 _LONG = {name: opt for opt in _PIP_OPTIONS for name in opt.names if name.startswith("--")}
 _SHORT = {name[1]: opt for opt in _PIP_OPTIONS for name in opt.names if len(name) == 2}
 # The values bumpguard reads; a missing one is an error.
-_USED = ("requirements", "constraints", "editables", "hashes")
+_USED = ("requirements", "constraints", "editables", "hashes", "extra_index_urls", "find_links")
 _FOLLOWED = ("requirements", "constraints", "editables")
 
 
@@ -434,6 +434,8 @@ class _Options:
     constraints: list[str] = field(default_factory=list)
     editables: list[str] = field(default_factory=list)
     hashes: list[str] = field(default_factory=list)
+    extra_index_urls: list[str] = field(default_factory=list)
+    find_links: list[str] = field(default_factory=list)
 
 
 class _OptionError(Exception):
@@ -588,6 +590,11 @@ def _parse_line(
         deps.extend(_include(value, path, display, number, ctx, via_url))
     for value in options.editables:
         deps.append(_line_dependency(value, frozenset(), path, display, number, ctx))
+    # Sources besides the index: they can serve any version, local labels included.
+    extra = [f"--extra-index-url {v}" for v in options.extra_index_urls]
+    extra += [f"--find-links {v}" for v in options.find_links]
+    for value in extra:
+        ctx.sources.setdefault(display, []).append(f"{display}:{number}: {value}")
     return deps
 
 
