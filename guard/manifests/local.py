@@ -22,7 +22,7 @@ def declared(directory: Path) -> tuple[str | None, str | None]:
     """The canonical name and the static version a project folder declares (``None``
     where it does not say, or says ``dynamic``)."""
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
+    if _is_file(pyproject):
         try:
             data = _toml.loads(read_text(pyproject, str(pyproject)), "")
         except (InputError, RecursionError):
@@ -33,7 +33,7 @@ def declared(directory: Path) -> tuple[str | None, str | None]:
             if isinstance(table, dict) and isinstance(table.get("name"), str):
                 return canonicalize_name(table["name"]), _version(table.get("version"))
     setup_cfg = directory / "setup.cfg"
-    if setup_cfg.is_file():
+    if _is_file(setup_cfg):
         import configparser
 
         parser = configparser.ConfigParser(interpolation=None)
@@ -47,6 +47,13 @@ def declared(directory: Path) -> tuple[str | None, str | None]:
                 parser.get("metadata", "version", fallback=None)
             )
     return None, None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # unreadable or impossible names count as absent
+        return False
 
 
 def _version(value: object) -> str | None:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import configparser
 import contextvars
 import optparse
 import re
@@ -59,10 +58,10 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from guard import _toml
-from guard._files import MAX_INPUT_BYTES, read_text
+from guard._files import MAX_INPUT_BYTES
 from guard.errors import InputError
 from guard.manifests import ReadContext, read_file
+from guard.manifests.local import declared
 from guard.model import ARCHIVE_SUFFIXES, Dependency, SourceKind
 
 # The files being read right now, outermost first: an include of one of them is a cycle.
@@ -824,35 +823,10 @@ def _directory_name(directory: Path, display: str, line: int, ctx: ReadContext) 
     """A directory's project name from static metadata, else its (canonical) basename."""
     name = None
     if _probe(directory.is_dir) and ctx.inside(directory):
-        name = _static_project_name(directory, ctx)
+        name = declared(directory)[0]
     if name is None:
         name = directory.resolve().name if _probe(directory.exists) else directory.name
     return _valid_name(name, display, line)
-
-
-def _static_project_name(directory: Path, ctx: ReadContext) -> str | None:
-    pyproject = directory / "pyproject.toml"
-    if _probe(pyproject.is_file):
-        try:
-            data = _toml.loads(read_text(pyproject, ctx.display(pyproject)), "")
-        except (InputError, RecursionError):
-            data = {}
-        tool = data.get("tool")
-        poetry = tool.get("poetry") if isinstance(tool, dict) else None
-        for table in (data.get("project"), poetry):
-            if isinstance(table, dict) and isinstance(table.get("name"), str):
-                return str(table["name"])
-    setup_cfg = directory / "setup.cfg"
-    if _probe(setup_cfg.is_file):
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string(read_text(setup_cfg, ctx.display(setup_cfg)))
-            name = parser.get("metadata", "name", fallback=None)
-        except (InputError, configparser.Error):
-            name = None
-        if name and name.strip():
-            return name.strip()
-    return None
 
 
 def _probe(check: Callable[[], bool]) -> bool:
