@@ -12,7 +12,7 @@ import pytest
 
 from guard.cli import main
 
-pytest_plugins = ["tests.indexserver", "tests.staticserver"]
+pytest_plugins = ["tests.indexserver", "tests.staticserver", "tests.installers"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "fixtures"

@@ -9,10 +9,7 @@ installer's own reading of the file, shows that the trick matters."""
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +18,7 @@ from packaging.utils import parse_wheel_filename
 
 from guard import _toml
 from tests.conftest import Repo, git
+from tests.installers import Pip, project
 from tests.test_check import check_json, rules, uv_lock
 
 SHA = "a" * 64
@@ -93,10 +91,13 @@ def test_a_lock_whose_hashes_were_removed_fails_an_approval_that_recorded_them(
 
 
 def test_a_marker_gated_pin_does_not_cover_a_range(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: Repo, pip: Pip, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    repo.write("requirements.txt", 'litellm>=1.82\nlitellm==1.82.6; python_version < "3"\n')
+    repo.write("requirements.txt", 'litellm>=1.82,<1.83\nlitellm==1.82.6; python_version < "3"\n')
     repo.add()
+    # Control: the pin never applies, and pip takes the denied release the range admits.
+    found = pip.installs(repo.path, "-r", "requirements.txt")
+    assert _versions(found) == [("litellm", "1.82.8")]
     assert repo.run("approve", "litellm==1.82.6", "--reason", "ok", "--offline") == 0
     repo.add()
     code, data = check_json(repo, capsys)
@@ -104,14 +105,16 @@ def test_a_marker_gated_pin_does_not_cover_a_range(
     # Control: pins that together cover every platform do cover the range.
     repo.write(
         "requirements.txt",
-        "litellm>=1.82\n"
+        "litellm>=1.82,<1.83\n"
         'litellm==1.82.6; sys_platform == "win32"\n'
         'litellm==1.82.6; sys_platform != "win32"\n',
     )
     repo.add()
     assert repo.run("check") == 0
     # ...and one that covers only Windows does not.
-    repo.write("requirements.txt", 'litellm>=1.82\nlitellm==1.82.6; sys_platform == "win32"\n')
+    repo.write(
+        "requirements.txt", 'litellm>=1.82,<1.83\nlitellm==1.82.6; sys_platform == "win32"\n'
+    )
     repo.add()
     assert repo.run("check") == 1
 
@@ -236,79 +239,25 @@ def test_a_policy_that_does_not_extend_the_builtin_keeps_its_denies(
 # Local folders and submodules: what they declare is what installs
 
 
-def _project(name: str, version: str) -> str:
-    """A pyproject.toml whose build backend is the tiny one of ``_backend``: pip can ask it
-    for metadata with no network and no setuptools."""
-    return (
-        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["."]\n'
-        f'[project]\nname = "{name}"\nversion = "{version}"\n'
-    )
-
-
-def _backend(name: str, version: str) -> str:
-    info = f"{name.replace('-', '_')}-{version}.dist-info"
-    return (
-        "import os\n"
-        "def get_requires_for_build_wheel(config_settings=None):\n    return []\n"
-        "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
-        f"    os.makedirs(os.path.join(directory, {info!r}))\n"
-        f"    with open(os.path.join(directory, {info!r}, 'METADATA'), 'w') as f:\n"
-        f"        f.write('Metadata-Version: 2.1\\nName: {name}\\nVersion: {version}\\n')\n"
-        f"    return {info!r}\n"
-        "def build_wheel(directory, config_settings=None, metadata_directory=None):\n"
-        "    raise RuntimeError('metadata only')\n"
-    )
-
-
-def _folder(repo: Repo, folder: str, name: str, version: str) -> None:
-    repo.write(f"{folder}/pyproject.toml", _project(name, version))
-    repo.write(f"{folder}/backend.py", _backend(name, version))
-
-
-def _pip_would_install(cwd: Path, *args: str) -> list[tuple[str, str]]:
-    """What a real pip resolves (``--dry-run --report``), isolated from this machine's
-    configuration and from any index."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
-    env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--dry-run",
-            "--quiet",
-            "--report",
-            "-",
-            "--no-deps",
-            "--no-build-isolation",
-            "--ignore-installed",
-            *args,
-        ],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    return [(i["metadata"]["name"], i["metadata"]["version"]) for i in report["install"]]
+def _versions(found: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+    return [(name, version) for name, version, _url in found]
 
 
 def test_a_vendored_folder_is_checked_by_the_name_and_version_it_declares(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: Repo, pip: Pip, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _folder(repo, "vendor/llm", "litellm", "1.82.8")
+    project(repo.path / "vendor/llm", "litellm", "1.82.8")
     repo.write("requirements.txt", "./vendor/llm\n")
     repo.add()
     # Control: pip installs litellm 1.82.8 from that line.
-    assert _pip_would_install(repo.path, "-r", "requirements.txt") == [("litellm", "1.82.8")]
+    found = pip.installs(repo.path, "-r", "requirements.txt")
+    assert _versions(found) == [("litellm", "1.82.8")]
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("denied", "litellm")]
 
     # A protected package vendored at an allowed version needs a review of that version.
-    _folder(repo, "vendor/llm", "litellm", "1.82.6")
+    shutil.rmtree(repo.path / "vendor/llm")
+    project(repo.path / "vendor/llm", "litellm", "1.82.6")
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("unreviewed", "litellm")]
@@ -318,7 +267,7 @@ def test_a_vendored_folder_is_checked_by_the_name_and_version_it_declares(
     repo.add()
     assert repo.run("check") == 0
     # The repository's own root project is what the repository is: never a finding.
-    repo.write("pyproject.toml", _project("litellm", "1.90.0"))
+    repo.write("pyproject.toml", '[project]\nname = "litellm"\nversion = "1.90.0"\n')
     repo.write("requirements.txt", "./vendor/llm\n-e .\n")
     repo.add()
     assert repo.run("check") == 0
@@ -330,7 +279,7 @@ def test_a_submodule_is_reviewed_at_one_commit(
     upstream = tmp_path / "upstream"
     upstream.mkdir()
     git(upstream, "init", "-q")
-    (upstream / "pyproject.toml").write_text(_project("openai", "2.8.0"))
+    (upstream / "pyproject.toml").write_text('[project]\nname = "openai"\nversion = "2.8.0"\n')
     git(upstream, "add", "-A")
     git(upstream, "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-q", "-m", "v1")
     git(
@@ -355,7 +304,7 @@ def test_a_submodule_is_reviewed_at_one_commit(
     assert repo.run("check") == 0
 
     # Upstream moves, the submodule pointer follows: a new review is needed.
-    (upstream / "pyproject.toml").write_text(_project("openai", "2.9.0"))
+    (upstream / "pyproject.toml").write_text('[project]\nname = "openai"\nversion = "2.9.0"\n')
     git(upstream, "-c", "user.name=U", "-c", "user.email=u@x", "commit", "-qam", "v2")
     sub = repo.path / "vendor/openai"
     git(sub, "-c", "protocol.file.allow=always", "pull", "-q", "origin", "HEAD")
@@ -415,7 +364,7 @@ def test_a_local_version_label_of_a_denied_version_is_denied(
 
 
 def test_an_extra_source_can_serve_a_local_version_of_an_approved_pin(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: Repo, pip: Pip, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from tests.wheels import make_wheel
 
@@ -426,7 +375,8 @@ def test_an_extra_source_can_serve_a_local_version_of_an_approved_pin(
     repo.write("requirements.txt", "--find-links ./wheels\nopenai==2.8.0\n")
     repo.add()
     # Control: pip takes the local version for the approved pin.
-    assert _pip_would_install(repo.path, "-r", "requirements.txt") == [("openai", "2.8.0+evil")]
+    found = pip.installs(repo.path, "-r", "requirements.txt")
+    assert _versions(found) == [("openai", "2.8.0+evil")]
     assert repo.run("approve", "openai==2.8.0", "--reason", "diff read", "--offline") == 0
     repo.add()
     code, data = check_json(repo, capsys)
