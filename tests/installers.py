@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -132,3 +133,33 @@ def pip(venv_python: Path, local_index: LocalIndex, tmp_path: Path) -> Pip:
     serve_wheel(local_index, "litellm", "1.83.0")
     serve_wheel(local_index, "requests", "2.32.3")
     return Pip(venv_python, local_index, tmp_path / "pip-cache")
+
+
+class Uv:
+    """A real uv, isolated from this machine's configuration (no uv.toml, no UV_*
+    variables, its cache in a temporary folder), that only reads 127.0.0.1 or nothing."""
+
+    def __init__(self, python: Path, cache: Path) -> None:
+        found = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+        if found is None:
+            pytest.skip("uv is not installed (it is a test dependency: pip install -e '.[test]')")
+        self.uv = found
+        self.python = python
+        self.cache = cache
+
+    def run(self, cwd: Path, *args: str) -> str:
+        """uv's combined output; it must succeed."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("UV_")}
+        env.pop("VIRTUAL_ENV", None)
+        env.update(UV_NO_CONFIG="1", UV_CACHE_DIR=str(self.cache), NO_COLOR="1")
+        proc = subprocess.run(
+            [self.uv, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        return proc.stdout + proc.stderr
+
+
+@pytest.fixture
+def uv(venv_python: Path, tmp_path: Path) -> Uv:
+    """uv, with the module's virtual environment as its target."""
+    return Uv(venv_python, tmp_path / "uv-cache")

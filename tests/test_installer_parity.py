@@ -14,12 +14,13 @@ from pathlib import Path
 
 import pytest
 from packaging.pylock import Pylock
-from packaging.utils import parse_wheel_filename
 
 from guard import _toml
 from tests.conftest import Repo, git
-from tests.installers import Pip, project
+from tests.indexserver import LocalIndex
+from tests.installers import Pip, Uv, project
 from tests.test_check import check_json, rules, uv_lock
+from tests.wheels import make_wheel
 
 SHA = "a" * 64
 
@@ -43,16 +44,25 @@ def _pylock(version_line: str, wheel: str = "litellm-1.82.8-py3-none-any.whl") -
 
 
 def test_a_pylock_entry_without_a_version_is_checked_by_its_files(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: Repo, uv: Uv, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    text = _pylock("")
-    # Control: the lock is valid PEP 751 and what it installs is litellm 1.82.8.
-    lock = Pylock.from_dict(_toml.loads(text, "pylock.toml"))
-    assert lock.packages[0].version is None
-    wheel = lock.packages[0].wheels[0]  # type: ignore[index]
-    assert str(parse_wheel_filename(wheel.filename)[1]) == "1.82.8"
-
+    wheel = make_wheel("litellm", "1.82.8", {"litellm/__init__.py": b"VALUE = 1\n"})
+    filename = "litellm-1.82.8-py3-none-any.whl"
+    local_index.add_file("litellm", "1.82.8", filename, wheel)
+    digest = hashlib.sha256(wheel).hexdigest()
+    text = (
+        'lock-version = "1.0"\ncreated-by = "tests"\n\n[[packages]]\nname = "litellm"\n'
+        f'wheels = [{{ name = "{filename}", url = "{local_index.root}/files/{filename}", '
+        f'hashes = {{ sha256 = "{digest}" }} }}]\n'
+    )
     repo.write("pylock.toml", text)
+    # Control: valid PEP 751 without a version, and a real uv installs litellm 1.82.8.
+    assert Pylock.from_dict(_toml.loads(text, "pylock.toml")).packages[0].version is None
+    out = uv.run(
+        repo.path, "pip", "install", "--python", str(uv.python), "--dry-run", "-r", "pylock.toml"
+    )
+    assert "+ litellm==1.82.8" in out
+
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("denied", "litellm")]
@@ -181,7 +191,7 @@ PROJECT = '[project]\nname = "app"\nversion = "1"\ndependencies = ["openai==2.8.
     ],
 )
 def test_uv_sources_redirect_an_approved_pin(
-    repo: Repo, capsys: pytest.CaptureFixture[str], source: str, rule: str
+    repo: Repo, uv: Uv, capsys: pytest.CaptureFixture[str], source: str, rule: str
 ) -> None:
     repo.write("pyproject.toml", PROJECT)
     repo.add()
@@ -192,6 +202,11 @@ def test_uv_sources_redirect_an_approved_pin(
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [(rule, "openai")]
+    if "path" in source:
+        # Control: a real uv resolves openai from that folder, not from the index.
+        project(repo.path.parent / "outside/openai", "openai", "2.8.0")
+        out = uv.run(repo.path, "pip", "compile", "--no-index", "pyproject.toml")
+        assert "../outside/openai" in out and "openai==" not in out
 
 
 def test_setuptools_dynamic_dependencies_are_read(
@@ -366,7 +381,6 @@ def test_a_local_version_label_of_a_denied_version_is_denied(
 def test_an_extra_source_can_serve_a_local_version_of_an_approved_pin(
     repo: Repo, pip: Pip, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.wheels import make_wheel
 
     wheels = repo.path / "wheels"
     wheels.mkdir()
