@@ -11,19 +11,24 @@ from guard.errors import InputError
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a text file as UTF-8 (BOM allowed); oversized or undecodable files are errors."""
+def read_bytes(path: Path, display: str) -> bytes:
+    """Read a file's bytes; a missing, oversized or unreadable file is an input error."""
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
             raise InputError(display, None, f"file is too large ({size} bytes)")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(display, None, "no such file") from None
     except IsADirectoryError:
         raise InputError(display, None, "is a directory, not a file") from None
     except OSError as exc:
         raise InputError(display, None, f"cannot read: {exc.strerror}") from None
+
+
+def read_text(path: Path, display: str) -> str:
+    """Read a text file as UTF-8 (BOM allowed); oversized or undecodable files are errors."""
+    data = read_bytes(path, display)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

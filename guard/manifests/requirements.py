@@ -58,7 +58,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from guard._files import MAX_INPUT_BYTES
+from guard._files import read_bytes
 from guard.errors import InputError
 from guard.manifests import ReadContext, read_file
 from guard.manifests.local import declared
@@ -106,7 +106,7 @@ _UV_LINE_END = re.compile(r"\r\n|\r|\n")
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read one requirements file and, through ``read_file``, every file it includes."""
     display = ctx.display(path)
-    data = _read_bytes(path, display)
+    data = read_bytes(path, display)
     text = _pip_decode(data, display)
     readings = [(text, False)]
     utf8 = _uv_decode(data)
@@ -213,20 +213,6 @@ def from_requirement(
 
 # ---------------------------------------------------------------------------------------
 # Bytes
-
-
-def _read_bytes(path: Path, display: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(display, None, f"file is too large ({size} bytes)")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(display, None, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(display, None, "is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(display, None, f"cannot read: {exc.strerror}") from None
 
 
 def _pip_decode(data: bytes, display: str) -> str:
@@ -650,7 +636,7 @@ def _check_fetched(target: Path, value: str, display: str, line: int, ctx: ReadC
         if name in checked:
             continue
         checked.add(name)
-        if not _plain_ascii(_read_bytes(ctx.root / name, name)):
+        if not _plain_ascii(read_bytes(ctx.root / name, name)):
             raise InputError(
                 display,
                 line,
