@@ -427,11 +427,11 @@ def probe(root: Path) -> dict[str, Any]:
     verification without the cache, and of building sigstore's production verifier."""
     out: dict[str, Any] = {}
     start = time.perf_counter()
-    from guard import provenance
+    from guard.attest import provenance
     from guard.ledger import Ledger
-    from guard.policy import find_policy, load_policy
+    from guard.policy.loader import find_policy, load_policy
 
-    out["import guard.provenance"] = time.perf_counter() - start
+    out["import guard.attest.provenance"] = time.perf_counter() - start
     start = time.perf_counter()
     import pypi_attestations  # noqa: F401
     import sigstore.verify  # noqa: F401
@@ -666,7 +666,7 @@ def report_imports(base: dict[str, float], warm: dict[str, float], cold: dict[st
 def report_probe(probed: dict[str, Any]) -> None:
     print()
     print("in-process probe (one fresh interpreter, evidence-10 repository, cache off):")
-    for key in ("import guard.provenance", "import pypi_attestations + sigstore.verify"):
+    for key in ("import guard.attest.provenance", "import pypi_attestations + sigstore.verify"):
         print(f"  {key}: {probed[key] * 1000:.1f} ms")
     times = [t for _, t in probed["verifications"]]
     print(

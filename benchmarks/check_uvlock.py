@@ -7,7 +7,7 @@ passes), then times, interleaved:
 * subprocess: ``python -c pass``, ``python -c "tomllib.load(...)"`` (baseline A) and
   ``python -m guard -C DIR check`` (the subject);
 * in-process, with guard already imported: ``tomllib.loads(text)``,
-  ``guard.manifests.uvlock.read`` and the full ``guard.check.run``;
+  ``guard.manifests.uvlock.read`` and the full ``guard.engine.check.run``;
 * import cost: the sum of ``-X importtime`` self times for ``-m guard --version`` and for
   ``-m guard -C DIR check``.
 
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from _bench import interleaved
 
 if TYPE_CHECKING:
-    from guard.policy import Policy
+    from guard.policy.loader import Policy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -396,7 +396,7 @@ class LockWriter:
 
 @functools.cache
 def _builtin_policy() -> Policy:
-    from guard.policy import load_policy
+    from guard.policy.loader import load_policy
 
     return load_policy("builtin:llm-gateways", Path.cwd())
 
@@ -627,9 +627,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--packages must be at least {MIN_PACKAGES}")
 
     import guard
-    from guard import check
+    from guard.engine import check
     from guard.manifests import ReadContext, uvlock
-    from guard.policy import find_policy, load_policy
+    from guard.policy.loader import find_policy, load_policy
 
     tmp = Path(tempfile.mkdtemp(prefix="bumpguard-bench-"))
     pycache = tmp.with_name(f"{tmp.name}-pycache")

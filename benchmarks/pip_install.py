@@ -31,7 +31,7 @@ baseline gets it too) and a fresh empty ``PIP_CACHE_DIR`` per run; no proxy vari
 ``NO_PROXY=127.0.0.1,localhost``.
 
 Finally, once: an in-process probe (a fresh interpreter running ``guard.cli.main`` with the
-phases of ``guard.install`` wrapped by timers, guard itself unmodified) against one more
+phases of ``guard.engine.install`` wrapped by timers, guard itself unmodified) against one more
 fresh venv, for a breakdown of where the subject's time goes; ``--profile`` adds a
 ``cProfile`` run (cumulative time) of another.
 
@@ -364,7 +364,7 @@ def subject_cmd(python: Path, url: str) -> list[str]:
 
 
 def dry_run_cmd(python: Path, url: str, report: Path) -> list[str]:
-    """What bumpguard asks pip first (``guard.install.resolve``, its first attempt)."""
+    """What bumpguard asks pip first (``guard.engine.install.resolve``, its first attempt)."""
     args = ["--dry-run", "--quiet", "--report", str(report), "--only-binary=:all:"]
     return [str(python), "-m", "pip", "install", *args, "--index-url", url, *NAMES]
 
@@ -480,7 +480,7 @@ def make_jobs(url: str, tmp: Path) -> dict[str, tuple[str | None, Job]]:
 
 
 def probe(out: Path, python: str, url: str, profile: bool) -> None:
-    """In this fresh interpreter: import guard, wrap the phases of ``guard.install`` with
+    """In this fresh interpreter: import guard, wrap the phases of ``guard.engine.install`` with
     timers, run ``guard.cli.main`` once (``pip install``), write the timings to ``out``."""
     timings: dict[str, Any] = {"pip": [], "calls": {}}
     start = time.perf_counter()
@@ -488,8 +488,10 @@ def probe(out: Path, python: str, url: str, profile: bool) -> None:
 
     timings["import requests"] = time.perf_counter() - start
     start = time.perf_counter()
-    from guard import cli, commands, inspect_artifact, install, release
+    from guard import cli, commands
     from guard import index as index_module  # noqa: F401
+    from guard.artifacts import inspect_artifact
+    from guard.engine import install, release
 
     timings["import guard (cli, commands, install, index, release, inspect_artifact)"] = (
         time.perf_counter() - start
@@ -727,7 +729,7 @@ def report_probe(probed: dict[str, Any], wall: float) -> None:
     print()
     print(
         "phases of one subject run (in-process probe: a fresh interpreter running "
-        "guard.cli.main with guard.install's phases wrapped by timers; a fresh venv and "
+        "guard.cli.main with guard.engine.install's phases wrapped by timers; a fresh venv and "
         "cache; one run, so noisy):"
     )
     calls = {k: v[0] * 1000 for k, v in probed["calls"].items()}

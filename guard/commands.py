@@ -9,7 +9,7 @@ from pathlib import Path
 
 from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, UsageError
 from guard.manifests import find_root
-from guard.policy import Policy, find_policy, load_policy
+from guard.policy.loader import Policy, find_policy, load_policy
 
 
 def _root() -> Path:
@@ -25,7 +25,8 @@ def _policy(root: Path, explicit: str | None) -> Policy:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``bumpguard check``."""
-    from guard import check, output
+    from guard.engine import check
+    from guard.output import report as output
 
     root = _root()
     files = [Path(f) for f in args.files]
@@ -48,7 +49,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_approve(args: argparse.Namespace) -> int:
     """``bumpguard approve``."""
-    from guard import review
+    from guard.engine import review
 
     root = _root()
     policy = _policy(root, args.policy)
@@ -68,7 +69,7 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """``bumpguard init``."""
-    from guard import review
+    from guard.engine import review
 
     root = _root()
     lines, code = review.init(
@@ -81,7 +82,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_policy(args: argparse.Namespace) -> int:
     """``bumpguard policy validate|show|schema|fetch``."""
     if args.policy_command == "schema":
-        from guard.policy_schema import POLICY_SCHEMA
+        from guard.policy.schema import POLICY_SCHEMA
 
         print(json.dumps(POLICY_SCHEMA, indent=2))
         return EXIT_OK
@@ -119,7 +120,7 @@ def cmd_policy(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """``bumpguard verify NAME==VERSION`` or ``bumpguard verify FILE --provenance FILE``."""
-    from guard import verify
+    from guard.engine import verify
 
     root = _root()
     policy = _policy(root, args.policy)
@@ -148,7 +149,7 @@ def _take_option(args: list[str], name: str) -> str | None:
 
 def cmd_pip(args: argparse.Namespace) -> int:
     """``bumpguard pip install ...``."""
-    from guard import install
+    from guard.engine import install
 
     pip_args = list(args.pip_args)
     if pip_args[:1] == ["--"]:
@@ -164,7 +165,7 @@ def cmd_pip(args: argparse.Namespace) -> int:
 
 def cmd_scan_env(args: argparse.Namespace) -> int:
     """``bumpguard scan-env``."""
-    from guard import scan_env
+    from guard.engine import scan_env
 
     policy = _policy(_root(), args.policy)
     text, code = scan_env.run(args.python, args.path, policy)

@@ -104,7 +104,7 @@ class Approval:
     """One recorded review of a package version (or of a non-index source).
 
     ``identity`` is the publisher identity the verified attestations carry (flat strings,
-    see :class:`guard.provenance.Identity`), ``evidence`` the provenance of each attested
+    see :class:`guard.attest.provenance.Identity`), ``evidence`` the provenance of each attested
     artifact, ``upload_time`` the release's upload time from the index (ISO 8601).
     """
 

@@ -53,7 +53,7 @@ from guard.errors import GuardError, PolicyError
 if TYPE_CHECKING:
     import requests
 
-    from guard.policy import Policy
+    from guard.policy.loader import Policy
 
 LOCK_FILE = ".bumpguard/policy.lock"
 REMOTE_DIR = ".bumpguard/remote"
@@ -481,7 +481,7 @@ def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> Non
     the bytes; a bundle with a DSSE envelope (``actions/attest-build-provenance``, PEP 740)
     must carry an in-toto statement with a subject whose sha256 is the file's.
     """
-    from guard.provenance import _quiet_sigstore
+    from guard.attest.provenance import _quiet_sigstore
 
     where = f"{url}: sigstore bundle {pin.bundle}"
     try:
@@ -633,7 +633,7 @@ def fetch(
     entry for every pin the policy names and no other, that every stored file has the
     recorded digest, and re-verify the stored sigstore bundles offline.
     """
-    from guard import policy as policy_module
+    from guard.policy import loader as policy_module
 
     warnings: list[str] = []
     policy_refs, import_refs = policy_module.pinned_refs(spec, base, warnings)
@@ -741,7 +741,7 @@ def _check_locked(
     import_refs: Iterable[RemoteRef],
     warnings: list[str],
 ) -> list[str]:
-    from guard import policy as policy_module
+    from guard.policy import loader as policy_module
 
     lock = read_lock(root)
     policy_refs = list(policy_refs)

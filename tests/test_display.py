@@ -9,9 +9,10 @@ import re
 
 import pytest
 
-from guard import history, output
-from guard.check import Finding, Report
+from guard.engine import history
+from guard.engine.check import Finding, Report
 from guard.model import Dependency
+from guard.output import report as output
 from tests.conftest import Repo
 from tests.test_check import sha
 

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from guard import startup
-from guard.errors import InputError
-from guard.inspect_artifact import (
+from guard.artifacts import startup
+from guard.artifacts.inspect_artifact import (
     Finding,
     Limits,
     Report,
@@ -28,6 +27,7 @@ from guard.inspect_artifact import (
     inspect_sdist,
     inspect_wheel,
 )
+from guard.errors import InputError
 from tests.wheels import (
     make_sdist,
     make_wheel,

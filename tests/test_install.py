@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from guard import install
+from guard.engine import install
 from tests.conftest import Repo
 from tests.indexserver import LocalIndex, pep740_or_skip
 from tests.wheels import make_wheel

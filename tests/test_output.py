@@ -18,12 +18,14 @@ from typing import Any
 import pytest
 import yaml
 
-from guard import check, evidence, output
-from guard import policy as policy_module
-from guard.check import Finding, Report
+from guard.attest import evidence
+from guard.engine import check
+from guard.engine.check import Finding, Report
 from guard.errors import PolicyError
-from guard.policy import load_policy
-from guard.policy_schema import POLICY_SCHEMA
+from guard.output import report as output
+from guard.policy import loader as policy_module
+from guard.policy.loader import load_policy
+from guard.policy.schema import POLICY_SCHEMA
 from tests.conftest import ROOT, Repo, bumpguard_cmd
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -666,7 +668,7 @@ def test_invalid_policies_fail_the_schema(text: str, loader: str, tmp_path: Path
 
 
 def test_policy_schema_knows_exactly_the_loaders_keys() -> None:
-    """The loader's key sets (private to guard.policy) and the schema must not drift."""
+    """The loader's key sets (private to guard.policy.loader) and the schema must not drift."""
     props = POLICY_SCHEMA["properties"]
     defs = POLICY_SCHEMA["$defs"]
     assert set(props) == policy_module._TOP_KEYS

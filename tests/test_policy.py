@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from guard.errors import InputError, PolicyError
-from guard.policy import (
+from guard.policy.loader import (
     DEFAULT_POLICY,
     RANGE_MODES,
     builtin_names,
@@ -511,7 +511,7 @@ def test_policy_show_lists_ranges_and_constraints(
 
 def test_schema_describes_ranges_and_constraints() -> None:
     jsonschema = pytest.importorskip("jsonschema")
-    from guard.policy_schema import POLICY_SCHEMA
+    from guard.policy.schema import POLICY_SCHEMA
 
     props = POLICY_SCHEMA["properties"]
     assert props["ranges"]["enum"] == list(RANGE_MODES) == ["pin", "allow"]

@@ -15,10 +15,8 @@ from typing import Any
 
 import pytest
 
-from guard import provenance
-from guard.errors import EXIT_BLOCKED, GuardError
-from guard.policy import Publisher
-from guard.provenance import (
+from guard.attest import provenance
+from guard.attest.provenance import (
     Identity,
     VerificationFailed,
     identity_from_certificate_claims,
@@ -26,6 +24,8 @@ from guard.provenance import (
     verify_provenance,
     wrap_attestation,
 )
+from guard.errors import EXIT_BLOCKED, GuardError
+from guard.policy.loader import Publisher
 from tests.conftest import ROOT, SHARED
 
 PEP740 = SHARED / "pep740"
@@ -51,7 +51,7 @@ CIRCLECI_PIPELINE = "8e4f8ab2-8d7c-4827-9f15-de076d6d647f"
 
 
 def publisher(kind: str, **fields: str) -> Publisher:
-    """A policy publisher as guard.policy builds it (sorted fields)."""
+    """A policy publisher as guard.policy.loader builds it (sorted fields)."""
     return Publisher(kind, tuple(sorted(fields.items())))
 
 
@@ -724,8 +724,8 @@ def test_library_versions_are_found_without_importing() -> None:
 _SUBPROCESS = """
 import hashlib, sys
 from pathlib import Path
-from guard.policy import Publisher
-from guard.provenance import verify_provenance
+from guard.policy.loader import Publisher
+from guard.attest.provenance import verify_provenance
 folder = Path(sys.argv[1])
 name = "pypi_attestations-0.0.19.tar.gz"
 identity = verify_provenance(
@@ -760,7 +760,7 @@ def test_a_warm_cache_does_not_import_the_verifier(cache: Path) -> None:
 
 def test_importing_the_module_is_cheap() -> None:
     code = (
-        "import sys, guard.provenance; "
+        "import sys, guard.attest.provenance; "
         "print(sorted(m for m in sys.modules "
         "if m.split('.')[0] in ('pypi_attestations', 'sigstore', 'cryptography', "
         "'pydantic', 'platformdirs', 'logging')))"
@@ -773,7 +773,7 @@ def test_importing_the_module_is_cheap() -> None:
         check=True,
     )
     assert done.stdout.strip() == "[]"
-    assert "guard.provenance" in done.stderr  # -X importtime really ran
+    assert "guard.attest.provenance" in done.stderr  # -X importtime really ran
 
 
 # --- the identity ---------------------------------------------------------------------------

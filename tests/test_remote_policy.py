@@ -16,7 +16,7 @@ import pytest
 
 from guard import remote
 from guard.errors import PolicyError
-from guard.policy import load_policy
+from guard.policy.loader import load_policy
 from guard.remote import (
     LOCK_FILE,
     REMOTE_DIR,
@@ -744,7 +744,7 @@ def test_unknown_keys_in_a_pinned_entry_are_warnings(tmp_path: Path) -> None:
         + "\n    sha512: nope\n"
     )
     warnings: list[str] = []
-    from guard.policy import pinned_refs
+    from guard.policy.loader import pinned_refs
 
     refs, imports = pinned_refs(str(path), tmp_path, warnings)
     assert imports == [] and len(refs) == 1

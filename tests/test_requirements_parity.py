@@ -322,7 +322,7 @@ def test_a_wheel_outside_the_repository(
 def test_inside_resolves_paths_as_both_installers(
     tmp_path: Path, file: str, location: str, inside: bool
 ) -> None:
-    from guard.check import _inside
+    from guard.engine.check import _inside
     from guard.model import Dependency
 
     root = tmp_path / "repo"

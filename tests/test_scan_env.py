@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from guard import scan_env, startup
+from guard.artifacts import startup
+from guard.engine import scan_env
 from guard.errors import GuardError
-from guard.policy import Policy, load_policy
+from guard.policy.loader import Policy, load_policy
 
 ADVISORIES = ("PYSEC-2026-2", "MAL-2026-2144", "GHSA-5mg7-485q-xm76")
 

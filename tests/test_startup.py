@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from guard.startup import describe, executable_lines
+from guard.artifacts.startup import describe, executable_lines
 
 
 @pytest.mark.parametrize(

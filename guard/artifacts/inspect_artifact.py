@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any, Literal, Protocol
 
-from guard import startup
+from guard.artifacts import startup
 from guard.errors import InputError
 
 Severity = Literal["deny", "warn"]

@@ -2,9 +2,9 @@
 
 This module is the public API (:class:`Policy`, :func:`load_policy`, :func:`find_policy`,
 the built-ins, and the pinned-URL walk :mod:`guard.remote` uses) and does the merging. The
-rule types are in :mod:`guard.policy_rules`, the schema checks in
-:mod:`guard.policy_validation` and the "cannot loosen" checks in
-:mod:`guard.policy_enforcement`; their public names are re-exported here.
+rule types are in :mod:`guard.policy.rules`, the schema checks in
+:mod:`guard.policy.validation` and the "cannot loosen" checks in
+:mod:`guard.policy.enforcement`; their public names are re-exported here.
 
 A policy file is validated completely before use: every problem is reported at once with
 its file and line, and unknown keys are warned about rather than silently ignored.
@@ -50,8 +50,8 @@ from typing import Any
 from guard import _yaml
 from guard._files import read_text
 from guard.errors import GuardError, InputError, PolicyError
-from guard.policy_enforcement import add_floor, loosening
-from guard.policy_rules import (
+from guard.policy.enforcement import add_floor, loosening
+from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
     SCHEMA_VERSION,
@@ -71,14 +71,14 @@ from guard.policy_rules import (
 )
 
 # The loader's key sets, private to the validator; tests/test_output.py checks that the
-# JSON schema (guard.policy_schema) does not drift from them.
-from guard.policy_validation import _DENY_KEYS as _DENY_KEYS
-from guard.policy_validation import _INSTALL_KEYS as _INSTALL_KEYS
-from guard.policy_validation import _PROTECT_KEYS as _PROTECT_KEYS
-from guard.policy_validation import _PUBLISHER_FIELDS as _PUBLISHER_FIELDS
-from guard.policy_validation import _SETTING_KEYS as _SETTING_KEYS
-from guard.policy_validation import _TOP_KEYS as _TOP_KEYS
-from guard.policy_validation import Parsed, PolicyProblems, location, validate
+# JSON schema (guard.policy.schema) does not drift from them.
+from guard.policy.validation import _DENY_KEYS as _DENY_KEYS
+from guard.policy.validation import _INSTALL_KEYS as _INSTALL_KEYS
+from guard.policy.validation import _PROTECT_KEYS as _PROTECT_KEYS
+from guard.policy.validation import _PUBLISHER_FIELDS as _PUBLISHER_FIELDS
+from guard.policy.validation import _SETTING_KEYS as _SETTING_KEYS
+from guard.policy.validation import _TOP_KEYS as _TOP_KEYS
+from guard.policy.validation import Parsed, PolicyProblems, location, validate
 from guard.remote import Lock, LockedImport, RemoteRef, load_locked, read_lock, short
 
 __all__ = [
@@ -302,9 +302,9 @@ class Policy:
 
 def builtin_dir() -> Path:
     """Where the built-in policies live: inside the wheel, or ``policies/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "policies"
-    return packaged if packaged.is_dir() else here.parent / "policies"
+    package = Path(__file__).resolve().parent.parent  # guard/
+    packaged = package / "policies"
+    return packaged if packaged.is_dir() else package.parent / "policies"
 
 
 def builtin_names() -> list[str]:

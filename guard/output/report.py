@@ -14,7 +14,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from guard import __version__
-from guard.check import Finding, Report
+from guard.engine.check import Finding, Report
 
 JSON_SCHEMA_VERSION = 1
 
@@ -395,7 +395,7 @@ class RuleInfo:
     fix: str
 
 
-# The rule ids of guard.check and guard.evidence, as documented in the README.
+# The rule ids of guard.engine.check and guard.attest.evidence, as documented in the README.
 RULES: dict[str, RuleInfo] = {
     "denied": RuleInfo(
         "DeniedVersion",

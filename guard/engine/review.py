@@ -14,14 +14,15 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from guard import check, evidence
 from guard._files import write_atomic
+from guard.attest import evidence
+from guard.engine import check
+from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
 from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, LEDGER_DIR, Approval, Evidence, Ledger
 from guard.manifests.requirements import archive_version, url_source
 from guard.model import Dependency
-from guard.policy import Policy
-from guard.release import Release, check_release
+from guard.policy.loader import Policy
 from guard.sources import url_hashes, vcs_kind, vcs_revision
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def _inspect_release(client: IndexClient, release: Release) -> tuple[dict[str, A
     """Download and inspect each artifact of a protected release (never running it): a
     hostile archive is refused; start-up hooks and foreign top-level names are recorded in
     the approval, so the install guard can tell a reviewed hook from a new one."""
-    from guard.inspect_artifact import inspect
+    from guard.artifacts.inspect_artifact import inspect
 
     top: set[str] = set()
     hooks: set[str] = set()
@@ -335,7 +336,7 @@ def init(
     """Write a starter policy, record the current versions as a baseline, and say what is
     left. Everything is read and checked before anything is written, so an unreadable
     file leaves the repository as it was. Returns lines to print and the exit code."""
-    from guard.policy import DEFAULT_POLICY, load_policy
+    from guard.policy.loader import DEFAULT_POLICY, load_policy
 
     lines = []
     policy_path = root / POLICY_FILE
@@ -461,6 +462,6 @@ class PolicyLoader:
         self.explicit = explicit
 
     def __call__(self) -> Policy:
-        from guard.policy import find_policy, load_policy
+        from guard.policy.loader import find_policy, load_policy
 
         return load_policy(find_policy(self.root, self.explicit), self.root)

@@ -18,7 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from guard.ledger import NOT_COMMITTED, Approval, PackageLedger, why_not_committed
 from guard.model import Dependency
-from guard.policy import Settings, format_duration
+from guard.policy.loader import Settings, format_duration
 
 COOLDOWN = "cooldown"
 ATTESTATION_MISSING = "attestation-missing"
@@ -214,7 +214,7 @@ def evaluate(
             )
         return problems
 
-    from guard import provenance
+    from guard.attest import provenance
 
     verified: dict[str, dict[str, str]] = {}
     for entry in approval.evidence:

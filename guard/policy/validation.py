@@ -12,7 +12,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from guard.errors import PolicyError
-from guard.policy_rules import (
+from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
     SCHEMA_VERSION,

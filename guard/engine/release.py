@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from guard import evidence
+from guard.attest import evidence
 from guard.ledger import PackageLedger
-from guard.policy import Policy
+from guard.policy.loader import Policy
 
 if TYPE_CHECKING:
+    from guard.attest.provenance import Identity
     from guard.index import IndexClient, IndexFile
-    from guard.provenance import Identity
 
 
 @dataclass
@@ -74,7 +74,7 @@ def check_release(
     the index), otherwise every file of the release is. ``pins`` are pylock.toml
     ``attestation-identities``: attestations become required and must match one of them.
     """
-    from guard.provenance import VerificationFailed, verify_provenance
+    from guard.attest.provenance import VerificationFailed, verify_provenance
 
     now = now or datetime.now(timezone.utc)
     release = Release(name, version, client.host)

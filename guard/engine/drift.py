@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 from guard.errors import GuardError
-from guard.policy import (
+from guard.policy.loader import (
     ATTESTATION_MODES,
     RANGE_MODES,
     THRESHOLDS,
@@ -89,7 +89,7 @@ def _changed(
 
 def _load_at(root: Path, ref: str) -> Policy | None:
     """The policy the repository had at ``ref``, loaded from a copy of its policy files."""
-    from guard.policy import find_policy, load_policy
+    from guard.policy.loader import find_policy, load_policy
 
     listing = _git(root, "ls-tree", "-r", "-z", "--name-only", ref)
     names = [

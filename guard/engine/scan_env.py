@@ -37,9 +37,9 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from guard import startup
+from guard.artifacts import startup
 from guard.errors import EXIT_BLOCKED, EXIT_OK, GuardError, UsageError
-from guard.policy import Policy
+from guard.policy.loader import Policy
 
 MAX_PTH_BYTES = 1024 * 1024
 MAX_METADATA_BYTES = 256 * 1024

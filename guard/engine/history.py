@@ -16,7 +16,7 @@ from guard import manifests
 from guard.errors import GuardError, UsageError
 
 if TYPE_CHECKING:
-    from guard.check import Finding
+    from guard.engine.check import Finding
     from guard.model import Dependency
 
 NEW = "(none)"

@@ -1,5 +1,5 @@
 """The rules a policy is made of: protect, deny and install settings, the floors an
-enforcing file leaves, and durations. Plain frozen data, no file access: :mod:`guard.policy`
+enforcing file leaves, and durations. Plain frozen data, no file access: :mod:`guard.policy.loader`
 builds them from validated YAML."""
 
 from __future__ import annotations

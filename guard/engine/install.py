@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 
 from guard.errors import GuardError, UsageError
 from guard.ledger import Ledger, PackageLedger
-from guard.policy import Policy
+from guard.policy.loader import Policy
 
 # pip options that take a value, so their value is not mistaken for a requirement.
 _VALUE_OPTIONS = frozenset(
@@ -316,8 +316,8 @@ def decide(
 def _decide_one(
     item: Item, policy: Policy, ledger: Ledger | None, clients: Sequence[Any], workdir: Path
 ) -> None:
-    from guard.inspect_artifact import inspect
-    from guard.release import check_release
+    from guard.artifacts.inspect_artifact import inspect
+    from guard.engine.release import check_release
 
     rule = policy.denial(item.name, item.version)
     if rule is not None:
@@ -409,7 +409,7 @@ def _approved_inspection(item: Item, ledger: Ledger | None) -> dict[str, Any]:
 
 
 def _compare_with_previous(item: Item, ledger: Ledger, report: Any) -> None:
-    from guard.inspect_artifact import compare
+    from guard.artifacts.inspect_artifact import compare
 
     previous = None
     for approval in reversed(ledger.get(item.name).approvals):
@@ -512,7 +512,7 @@ def run(
     indexes += values.get("--extra-index-url", [])
     ledger = None
     if root is not None and (root / ".bumpguard" / "approvals").is_dir():
-        from guard.check import load_imports
+        from guard.engine.check import load_imports
 
         ledger = Ledger(root, load_imports(root, policy))
     with tempfile.TemporaryDirectory(prefix="bumpguard-install-") as tmp:

@@ -1,5 +1,5 @@
 """Enforcement: the floors an enforced ``protect`` entry or an ``enforce: true`` file leaves,
-and every way a later file would loosen them (which :mod:`guard.policy` refuses)."""
+and every way a later file would loosen them (which :mod:`guard.policy.loader` refuses)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from guard.policy_rules import (
+from guard.policy.rules import (
     RANGE_MODES,
     THRESHOLDS,
     Defaults,
@@ -22,8 +22,8 @@ from guard.policy_rules import (
 )
 
 if TYPE_CHECKING:
-    from guard.policy import Policy
-    from guard.policy_validation import Parsed
+    from guard.policy.loader import Policy
+    from guard.policy.validation import Parsed
 
 
 def add_floor(policy: Policy, pattern: str, by: str) -> None:

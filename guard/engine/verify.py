@@ -13,12 +13,12 @@ from packaging.utils import (
 )
 
 from guard._files import read_text
-from guard.check import read_repository
+from guard.engine.check import read_repository
+from guard.engine.release import check_release
+from guard.engine.review import parse_target
 from guard.errors import UsageError
 from guard.ledger import Ledger
-from guard.policy import Policy
-from guard.release import check_release
-from guard.review import parse_target
+from guard.policy.loader import Policy
 
 
 def verify_release(
@@ -58,7 +58,7 @@ def verify_release(
 def verify_file(dist: Path, provenance_path: Path, policy: Policy) -> tuple[list[str], bool]:
     """Verify a local distribution against a provenance (or attestation) file, with the
     publisher the policy pins for its name (any valid signer when nothing is pinned)."""
-    from guard import provenance
+    from guard.attest import provenance
 
     filename = dist.name
     try:

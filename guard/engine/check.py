@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Protocol
 
 from guard import manifests
-from guard.coverage import Coverage, RangeCoverage, covers_everywhere, describe
+from guard.engine.coverage import Coverage, RangeCoverage, covers_everywhere, describe
 from guard.errors import PolicyError
 from guard.ledger import LEDGER_DIR, NOT_COMMITTED, ImportedReviews, Ledger, why_not_committed
 from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
-from guard.policy import DEFAULT_POLICY, Policy
+from guard.policy.loader import DEFAULT_POLICY, Policy
 from guard.sources import url_hashes, vcs_repository, vcs_revision
 
 # Rule ids, stable for JSON output and documentation.
@@ -34,7 +34,7 @@ THRESHOLD = "review-threshold"
 SOURCE = "unreviewed-source"
 UNPINNED_SOURCE = "unpinned-source"
 
-# Provenance rules (guard.evidence) use: cooldown, attestation-missing, attestation-invalid,
+# Provenance rules (guard.attest.evidence) use: cooldown, attestation-missing, attestation-invalid,
 # publisher-changed, not-a-tag.
 
 # Findings that an approval can clear (init records these as a baseline).
@@ -281,7 +281,7 @@ def _check_one(
             or dep.attestation_identities
             or any(a.identity is not None for a in pkg.approvals)
         ):
-            from guard import evidence
+            from guard.attest import evidence
 
             problems = evidence.evaluate(dep, approval, pkg, settings, root, ledger.committed)
             for problem in problems:
@@ -555,11 +555,11 @@ def run(
     report.adopted = policy.sources != [DEFAULT_POLICY] or (root / LEDGER_DIR).is_dir()
     if ledger.imports:
         report.covered = _covered(deps, policy, ledger, findings)
-    from guard import drift
+    from guard.engine import drift
 
     report.weakened = drift.weakened(root, policy, base, repository.index)
     if findings:
-        from guard import history
+        from guard.engine import history
 
         report.base = history.annotate(root, findings, base, deps)
     elif report.weakened:

@@ -1,0 +1,1 @@
+"""Renderers: turn a report into text, JSON, SARIF or GitHub annotations."""
