@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, UsageError
-from guard.manifests import find_root
+from guard.git import find_root
 from guard.policy.loader import Policy, find_policy, load_policy
 
 

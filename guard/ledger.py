@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from guard import git
 from guard._files import read_text, write_atomic
 from guard.errors import LedgerError
 
@@ -61,20 +61,9 @@ EVIDENCE_DIR = f"{LEDGER_DIR}/evidence"
 
 def why_not_committed(root: Path, relative: str) -> tuple[str, str]:
     """Why git's index lacks ``relative`` (ignored, or just not staged), and the fix."""
-    try:
-        proc = subprocess.run(
-            ["git", "check-ignore", "-v", "--", relative],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        proc = None
-    # -v names the pattern that decided, a negation (not ignored) included.
-    decided = proc.stdout.split("\t", 1)[0] if proc is not None and proc.returncode == 0 else ""
-    source, line, pattern = [*decided.split(":", 2), "", ""][:3]
-    if pattern and not pattern.startswith("!"):
+    rule = git.ignored_by(root, relative)
+    if rule is not None:
+        source, line, pattern = rule
         return (
             f"git ignores it ({source}:{line}: {pattern})",
             f"git add -f {relative}, and stop {source} ignoring .bumpguard/ "

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
-from guard import manifests
+from guard import git, manifests
 from guard.engine.coverage import Coverage, RangeCoverage, covers_everywhere, describe
 from guard.errors import PolicyError
 from guard.ledger import LEDGER_DIR, NOT_COMMITTED, ImportedReviews, Ledger, why_not_committed
@@ -490,7 +490,7 @@ class Repository:
         """Submodules in the index: path -> commit (``None`` outside git)."""
         if self.index is None:
             return None
-        return {path: oid for path, (mode, oid) in self.index.items() if mode == "160000"}
+        return {path: oid for path, (mode, oid) in self.index.items() if mode == git.GITLINK}
 
     @property
     def committed(self) -> frozenset[str] | None:
@@ -506,7 +506,7 @@ def read_repository(
     """Read every dependency file git's index holds (every file below ``root`` outside
     git) and the constraints files the policy names. Returns the repository and the
     records of ``files`` and what they include (all records when ``files`` is empty)."""
-    index = manifests.index_listing(root)
+    index = git.index_listing(root)
     ctx = manifests.ReadContext(root)
     named = manifests.read_all(files, ctx) if files else []
     reached = set(ctx.seen)

@@ -7,12 +7,10 @@ policy's files differs from the base.
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
 import tempfile
 from pathlib import Path
 
+from guard import git
 from guard.errors import GuardError
 from guard.policy.loader import (
     ATTESTATION_MODES,
@@ -28,10 +26,6 @@ _WATCHED = (".bumpguard.yaml", ".bumpguard.yml", "pyproject.toml", ".bumpguard/p
 _POLICY_FILES = (".yaml", ".yml", "pyproject.toml")
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-
-
 def weakened(
     root: Path,
     policy: Policy,
@@ -40,7 +34,7 @@ def weakened(
 ) -> list[str]:
     """How ``policy`` is weaker than the policy the repository had at ``base`` (default
     HEAD); empty outside git, without a base, or when nothing weakened. ``index`` is git's
-    index as :func:`guard.manifests.index_listing` read it, when the caller has it."""
+    index as :func:`guard.git.index_listing` read it, when the caller has it."""
     if not (root / ".git").exists():
         return []
     ref = base or "HEAD"
@@ -67,14 +61,9 @@ def _changed(
 ) -> bool:
     """Whether any of ``files`` differs between ``ref`` and the commit being made (git's
     index, when known; else the working tree). False when ``ref`` is no commit."""
-    listing = _git(root, "ls-tree", "-z", f"{ref}^{{commit}}", "--", *files)
-    if listing.returncode != 0:
+    then = git.tree_ids(root, ref, files)
+    if then is None:
         return False  # no such revision (a repository without commits yet)
-    then: dict[str, str] = {}
-    for entry in listing.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        info, _, name = entry.partition("\t")
-        if name:
-            then[name] = info.split()[2]
     if index is not None:
         now = {f: index[f][1] for f in files if f in index}
         return now != then
@@ -83,7 +72,7 @@ def _changed(
         return True
     if not present:
         return False
-    hashed = _git(root, "hash-object", "--", *present).stdout.decode().split()
+    hashed = git.hash_objects(root, present)
     return any(then[name] != digest for name, digest in zip(present, hashed, strict=False))
 
 
@@ -91,26 +80,15 @@ def _load_at(root: Path, ref: str) -> Policy | None:
     """The policy the repository had at ``ref``, loaded from a copy of its policy files."""
     from guard.policy.loader import find_policy, load_policy
 
-    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", ref)
     names = [
         n
-        for n in listing.stdout.decode("utf-8", "surrogateescape").split("\0")
-        if n and (n.endswith(_POLICY_FILES) or n.startswith(".bumpguard/"))
+        for n in git.tree_names(root, ref)
+        if n.endswith(_POLICY_FILES) or n.startswith(".bumpguard/")
     ]
     with tempfile.TemporaryDirectory(prefix="bumpguard-policy-") as tmp:
         copy = Path(tmp)
-        if names:
-            archive = _git(root, "archive", "--format=tar", ref, "--", *names)
-            if archive.returncode != 0:
-                return None
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                for member in tar.getmembers():
-                    data = tar.extractfile(member) if member.isfile() else None
-                    if data is None:
-                        continue
-                    target = copy / member.name
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(data.read())
+        if not git.export(root, ref, names, copy):
+            return None
         return load_policy(find_policy(copy, None), copy, root=copy)
 
 

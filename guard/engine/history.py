@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import subprocess
-import tarfile
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
-from guard import manifests
+from guard import git, manifests
 from guard.errors import GuardError, UsageError
 
 if TYPE_CHECKING:
@@ -22,10 +19,6 @@ if TYPE_CHECKING:
 NEW = "(none)"
 
 _ZERO = Version("0")
-
-
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
 
 
 def annotate(
@@ -46,39 +39,20 @@ def annotate(
             raise UsageError(f"--base {base}: {root} is not a git repository")
         return None
     ref = base or "HEAD"
-    try:
-        verified = _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    except OSError:
-        return None
-    if verified.returncode != 0:
+    if not git.is_commit(root, ref):
         if base:
             raise UsageError(f"--base {base}: no such revision")
         return None  # a repository without commits yet
-    listing = _git(root, "ls-tree", "-r", "-z", "--name-only", ref)
-    names = [
-        n
-        for n in listing.stdout.decode("utf-8", "surrogateescape").split("\0")
-        if n and manifests.file_format(n)
-    ]
+    names = [n for n in git.tree_names(root, ref) if manifests.file_format(n)]
     wanted = {f.file for f in findings}
     if not names:
         for finding in findings:
             finding.previous = NEW
         return ref
-    archive = _git(root, "archive", "--format=tar", ref, "--", *names)
-    if archive.returncode != 0:
-        return None
     with tempfile.TemporaryDirectory(prefix="bumpguard-base-") as tmp:
         tmp_root = Path(tmp)
-        with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-            members = [m for m in tar.getmembers() if m.isfile() and m.name in names]
-            for member in members:
-                data = tar.extractfile(member)
-                if data is None:
-                    continue
-                target = tmp_root / member.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(data.read())
+        if not git.export(root, ref, names, tmp_root):
+            return None
         before: dict[tuple[str, str], dict[str, bool]] = {}
         for file in wanted:
             path = tmp_root / file

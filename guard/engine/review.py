@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from guard import git
 from guard._files import write_atomic
 from guard.attest import evidence
 from guard.engine import check
@@ -88,20 +88,9 @@ def parse_target(text: str) -> Target:
 
 def git_identity(root: Path) -> str | None:
     """``Name <email>`` from git config, or ``None`` when git has neither."""
-    values = []
-    for key in ("user.name", "user.email"):
-        try:
-            proc = subprocess.run(
-                ["git", "config", "--get", key],
-                cwd=root,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-        except OSError:
-            return None
-        values.append(proc.stdout.strip())
-    name, email = values
+    name, email = git.config(root, "user.name"), git.config(root, "user.email")
+    if name is None or email is None:
+        return None
     if name and email:
         return f"{name} <{email}>"
     return name or email or None

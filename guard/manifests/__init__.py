@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from guard import git
 from guard.errors import InputError
+from guard.manifests.base import ReadContext, Reader
 from guard.model import Dependency
 
 # A basename regex per format. Requirements files are also reached through -r/-c includes
@@ -75,37 +75,6 @@ def file_format(relpath: str) -> str | None:
     return None
 
 
-@dataclass
-class ReadContext:
-    """What a reader needs beyond the file: the repository root and what was read already."""
-
-    root: Path
-    seen: set[Path] = field(default_factory=set)
-    #: ``-r``/``-c`` edges: the display path of a file -> the display paths it includes.
-    includes: dict[str, set[str]] = field(default_factory=dict)
-    #: Sources a requirements file adds besides the index (``--extra-index-url``,
-    #: ``--find-links``), as ``file:line: option value``.
-    sources: dict[str, list[str]] = field(default_factory=dict)
-
-    def display(self, path: Path) -> str:
-        """The repository-relative POSIX path used in messages and findings."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
-
-    def inside(self, path: Path) -> bool:
-        """Whether ``path`` lies inside the repository."""
-        try:
-            path.resolve().relative_to(self.root.resolve())
-        except ValueError:
-            return False
-        return True
-
-
-Reader = Callable[[Path, ReadContext], list[Dependency]]
-
-
 def _reader(fmt: str) -> Reader:
     # Imported on demand: a repository with only a uv.lock never imports the others.
     if fmt == "requirements":
@@ -137,12 +106,9 @@ def _reader(fmt: str) -> Reader:
 
 def read_file(path: Path, ctx: ReadContext, fmt: str | None = None) -> list[Dependency]:
     """Read one dependency file (and, for requirements files, what it includes)."""
-    resolved = path.resolve()
-    if resolved in ctx.seen:
+    if not ctx.first_visit(path):
         return []
-    fmt = fmt or file_format(ctx.display(path)) or "requirements"
-    ctx.seen.add(resolved)
-    return _reader(fmt)(path, ctx)
+    return _reader(fmt or file_format(ctx.display(path)) or "requirements")(path, ctx)
 
 
 def read_all(paths: Iterable[Path], ctx: ReadContext) -> list[Dependency]:
@@ -157,47 +123,15 @@ def discover(root: Path, names: Sequence[str] | None = None) -> list[Path]:
     """Every supported dependency file in the repository, the one discovery that every
     command shares: in a git work tree the files git's index holds (tracked or staged:
     what a commit contains), otherwise every file below ``root`` outside virtual
-    environments. ``names`` is a listing from :func:`index_files` already made."""
+    environments. ``names`` is git's index as :func:`guard.git.index_listing` read it,
+    when the caller has it."""
     if names is None:
-        names = index_files(root)
+        listing = git.index_listing(root)
+        names = None if listing is None else list(listing)
     if names is None:
         names = _walk(root)
     found = [root / name for name in sorted(names) if file_format(name)]
     return [path for path in found if path.is_file()]
-
-
-def index_files(root: Path) -> list[str] | None:
-    """The paths in git's index (``git ls-files``), or ``None`` outside a git work tree.
-
-    In a commit hook git points ``GIT_INDEX_FILE`` at the index being committed, so this
-    is exactly what the commit will hold."""
-    listing = index_listing(root)
-    return None if listing is None else list(listing)
-
-
-def index_listing(root: Path) -> dict[str, tuple[str, str]] | None:
-    """Git's index: each path with its mode and object id (``160000`` marks a submodule
-    and its commit), or ``None`` outside a git work tree."""
-    if not (root / ".git").exists():
-        return None
-    try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-z", "--stage"],
-            cwd=root,
-            capture_output=True,
-            check=False,
-        )
-    except OSError:
-        return None
-    if proc.returncode != 0:
-        return None
-    listing: dict[str, tuple[str, str]] = {}
-    for entry in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        info, _, path = entry.partition("\t")
-        parts = info.split()
-        if path and len(parts) == 3:
-            listing.setdefault(path, (parts[0], parts[1]))
-    return listing
 
 
 def _walk(root: Path) -> list[str]:
@@ -209,25 +143,14 @@ def _walk(root: Path) -> list[str]:
     return names
 
 
-def find_root(start: Path) -> Path:
-    """The repository root: the nearest folder holding ``.git``, else ``start`` itself."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists():
-            return candidate
-    return start
-
-
 __all__ = [
     "FILES_PATTERN",
     "LOCK_FORMATS",
     "InputError",
     "ReadContext",
+    "Reader",
     "discover",
     "file_format",
-    "find_root",
-    "index_files",
-    "index_listing",
     "read_all",
     "read_file",
 ]

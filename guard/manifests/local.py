@@ -7,13 +7,12 @@ rules and protection apply to its declared name and version. Only static metadat
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from guard import _toml
+from guard import _toml, git
 from guard._files import read_text
 from guard.errors import InputError
 
@@ -83,7 +82,7 @@ class LocalProjects:
     def submodule(self, directories: list[Path]) -> str | None:
         """The commit of the submodule one of ``directories`` lies in, if any."""
         if self._gitlinks is None:
-            self._gitlinks = gitlinks(self.root)
+            self._gitlinks = git.gitlinks(self.root)
         if not self._gitlinks or all(d.resolve() == self.root for d in directories):
             return None
         for directory in directories:
@@ -95,22 +94,3 @@ class LocalProjects:
                 if relative == path or relative.startswith(path + "/"):
                     return commit
         return None
-
-
-def gitlinks(root: Path) -> dict[str, str]:
-    """Submodules in git's index: their repository-relative path and pinned commit."""
-    try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-z", "--stage"], cwd=root, capture_output=True, check=False
-        )
-    except OSError:
-        return {}
-    if proc.returncode != 0:
-        return {}
-    found: dict[str, str] = {}
-    for entry in proc.stdout.decode("utf-8", "surrogateescape").split("\0"):
-        info, _, path = entry.partition("\t")
-        parts = info.split()
-        if len(parts) == 3 and parts[0] == "160000":
-            found[path] = parts[1]
-    return found

@@ -12,7 +12,7 @@ from packaging.utils import InvalidName, canonicalize_name
 
 from guard._files import read_text
 from guard.errors import InputError
-from guard.manifests import ReadContext
+from guard.manifests.base import ReadContext
 from guard.manifests.requirements import url_source
 from guard.model import Dependency, SourceKind
 

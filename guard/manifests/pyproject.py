@@ -26,8 +26,13 @@ from packaging.utils import InvalidName, canonicalize_name
 from guard import _toml
 from guard._files import read_text
 from guard.errors import InputError
-from guard.manifests import ReadContext, read_file
-from guard.manifests.requirements import exact_version, from_requirement, parse_requirement
+from guard.manifests.base import ReadContext
+from guard.manifests.requirements import (
+    exact_version,
+    from_requirement,
+    parse_requirement,
+    read_included,
+)
 from guard.model import Dependency, SourceKind
 
 _GROUP_NAME = re.compile(r"[-_.]+")
@@ -82,7 +87,7 @@ def _setuptools_dynamic(
             if not target.is_file():
                 raise doc.error(header, f"dynamic dependencies file {name!r} not found")
             ctx.includes.setdefault(doc.display, set()).add(ctx.display(target))
-            deps.extend(read_file(target, ctx, "requirements"))
+            deps.extend(read_included(target, ctx))
     return deps
 
 

@@ -60,7 +60,7 @@ from packaging.utils import (
 
 from guard._files import read_bytes
 from guard.errors import InputError
-from guard.manifests import ReadContext, read_file
+from guard.manifests.base import ReadContext
 from guard.manifests.local import declared
 from guard.model import ARCHIVE_SUFFIXES, Dependency, SourceKind
 
@@ -103,8 +103,13 @@ _UV_BOMS = (
 _UV_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
+def read_included(path: Path, ctx: ReadContext) -> list[Dependency]:
+    """Read a requirements file another file includes, unless it was read already."""
+    return read(path, ctx) if ctx.first_visit(path) else []
+
+
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
-    """Read one requirements file and, through ``read_file``, every file it includes."""
+    """Read one requirements file and every file it includes."""
     display = ctx.display(path)
     data = read_bytes(path, display)
     text = _pip_decode(data, display)
@@ -621,7 +626,7 @@ def _include(
         _check_fetched(target, value, display, line, ctx)
     token = _VIA_URL.set(fetched)
     try:
-        return read_file(target, ctx, "requirements")
+        return read_included(target, ctx)
     finally:
         _VIA_URL.reset(token)
 

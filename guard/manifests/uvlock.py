@@ -16,7 +16,7 @@ from packaging.utils import InvalidName, canonicalize_name
 from guard import _toml
 from guard._files import read_text
 from guard.errors import InputError
-from guard.manifests import ReadContext
+from guard.manifests.base import ReadContext
 from guard.model import Dependency, SourceKind
 
 _HEADER, _LOOSE_HEADER = _toml.header_patterns("package")
