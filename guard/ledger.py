@@ -36,8 +36,6 @@ _GITIGNORE = (
     _GITIGNORE_HEAD + "# ...but lock files of concurrent writers and temporary files are not...\n"
     "*.lock\n*.tmp\n# ...except the lock of fetched policies\n!policy.lock\n"
 )
-# A hidden ledger file: git ignores it, or it is not in the index the commit is made from.
-NOT_COMMITTED = "review-not-committed"
 
 
 def keep_in_git(root: Path) -> None:

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from guard.engine import history
-from guard.engine.check import Finding, Report
+from guard.findings import Finding, Report
 from guard.model import Dependency
 from guard.output import report as output
 from tests.conftest import Repo

@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from guard.attest import evidence
-from guard.engine import check
-from guard.engine.check import Finding, Report
+from guard import findings
 from guard.errors import PolicyError
+from guard.findings import Finding, Report
 from guard.output import report as output
 from guard.policy import loader as policy_module
 from guard.policy.loader import load_policy
@@ -289,28 +288,28 @@ def test_the_official_schema_catches_what_github_would_reject() -> None:
 
 def test_every_documented_rule_has_a_sarif_description() -> None:
     in_code = {
-        check.DENIED,
-        check.DENIED_RANGE,
-        check.NOT_ALLOWED,
-        check.UNREVIEWED,
-        check.UNPINNED,
-        check.HASH_MISMATCH,
-        check.HASHES_UNREVIEWED,
-        check.THRESHOLD,
-        check.SOURCE,
-        check.UNPINNED_SOURCE,
-        check.NOT_COMMITTED,
-        evidence.COOLDOWN,
-        evidence.ATTESTATION_MISSING,
-        evidence.ATTESTATION_INVALID,
-        evidence.PUBLISHER_CHANGED,
-        evidence.NOT_A_TAG,
+        findings.DENIED,
+        findings.DENIED_RANGE,
+        findings.NOT_ALLOWED,
+        findings.UNREVIEWED,
+        findings.UNPINNED,
+        findings.HASH_MISMATCH,
+        findings.HASHES_UNREVIEWED,
+        findings.THRESHOLD,
+        findings.SOURCE,
+        findings.UNPINNED_SOURCE,
+        findings.NOT_COMMITTED,
+        findings.COOLDOWN,
+        findings.ATTESTATION_MISSING,
+        findings.ATTESTATION_INVALID,
+        findings.PUBLISHER_CHANGED,
+        findings.NOT_A_TAG,
     }
     readme = (ROOT / "README.md").read_text()
     table = readme.split("### What `check` refuses", 1)[1].split("\n### ", 1)[0]
     documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, re.MULTILINE))
-    assert documented == set(output.RULES)
-    assert in_code == set(output.RULES)
+    assert documented == set(findings.RULES)
+    assert in_code == set(findings.RULES)
 
 
 # ---------------------------------------------------------------------------------------

@@ -16,15 +16,17 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from guard.ledger import NOT_COMMITTED, Approval, PackageLedger, why_not_committed
+from guard.findings import (
+    ATTESTATION_INVALID,
+    ATTESTATION_MISSING,
+    COOLDOWN,
+    NOT_A_TAG,
+    NOT_COMMITTED,
+    PUBLISHER_CHANGED,
+)
+from guard.ledger import Approval, PackageLedger, why_not_committed
 from guard.model import Dependency
 from guard.policy.loader import Settings, format_duration
-
-COOLDOWN = "cooldown"
-ATTESTATION_MISSING = "attestation-missing"
-ATTESTATION_INVALID = "attestation-invalid"
-PUBLISHER_CHANGED = "publisher-changed"
-NOT_A_TAG = "not-a-tag"
 
 # The identity fields that name who published; a change in any of them is a new publisher.
 IDENTITY_KEYS = ("kind", "repository", "workflow", "email", "project_id")

@@ -9,103 +9,34 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
 from guard import git, manifests
 from guard.engine.coverage import Coverage, RangeCoverage, covers_everywhere, describe
 from guard.errors import PolicyError
-from guard.ledger import LEDGER_DIR, NOT_COMMITTED, ImportedReviews, Ledger, why_not_committed
+from guard.findings import (
+    DENIED,
+    DENIED_RANGE,
+    HASH_MISMATCH,
+    HASHES_UNREVIEWED,
+    NOT_ALLOWED,
+    NOT_COMMITTED,
+    SOURCE,
+    THRESHOLD,
+    UNPINNED,
+    UNPINNED_SOURCE,
+    UNREVIEWED,
+    Covered,
+    Finding,
+    Report,
+)
+from guard.ledger import LEDGER_DIR, ImportedReviews, Ledger, why_not_committed
 from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy.loader import DEFAULT_POLICY, Policy
 from guard.sources import url_hashes, vcs_repository, vcs_revision
-
-# Rule ids, stable for JSON output and documentation.
-DENIED = "denied"
-DENIED_RANGE = "denied-range"
-NOT_ALLOWED = "not-allowed"
-UNREVIEWED = "unreviewed"
-UNPINNED = "unpinned"
-HASH_MISMATCH = "hash-mismatch"
-HASHES_UNREVIEWED = "hashes-unreviewed"
-THRESHOLD = "review-threshold"
-SOURCE = "unreviewed-source"
-UNPINNED_SOURCE = "unpinned-source"
-
-# Provenance rules (guard.attest.evidence) use: cooldown, attestation-missing, attestation-invalid,
-# publisher-changed, not-a-tag.
-
-# Findings that an approval can clear (init records these as a baseline).
-REVIEWABLE = frozenset({UNREVIEWED, HASH_MISMATCH, HASHES_UNREVIEWED, THRESHOLD, SOURCE})
-
-
-@dataclass
-class Finding:
-    """One reason the check refuses, with where it is and how to fix it."""
-
-    rule: str
-    package: str
-    version: str | None
-    file: str
-    line: int
-    message: str
-    fix: str
-    approve: str | None = None
-    previous: str | None = None
-    dependency: Dependency | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def where(self) -> str:
-        """``file:line``."""
-        return f"{self.file}:{self.line}" if self.line else self.file
-
-    @property
-    def subject(self) -> str:
-        """``name old -> new`` when the base differs, else ``name version``."""
-        if self.version is None and self.dependency is None:
-            return self.package  # a finding about a ledger file, not one dependency
-        current = self.version or (self.dependency.specifier if self.dependency else "") or "*"
-        if self.dependency is not None and self.dependency.source != "index":
-            current = self.dependency.location or current
-        if self.previous is not None and self.previous != current:
-            return f"{self.package} {self.previous} -> {current}"
-        return f"{self.package} {current}"
-
-
-@dataclass(frozen=True)
-class Covered:
-    """A dependency whose review came from an imported ledger, not the repository's own."""
-
-    package: str
-    version: str
-    source: str  # the import's label
-    reviewer: str
-    file: str
-    line: int
-
-
-@dataclass
-class Report:
-    """What one check looked at and found."""
-
-    files: list[str]
-    dependencies: list[Dependency]
-    findings: list[Finding]
-    policy_sources: list[str]
-    base: str | None = None
-    covered: list[Covered] = field(default_factory=list)
-    #: False when the repository has neither a policy file nor a ledger: the first run
-    #: on a repository that has not run ``bumpguard init`` yet.
-    adopted: bool = True
-    #: How the policy is weaker than at the base revision (reported, never a verdict).
-    weakened: list[str] = field(default_factory=list)
-
-    @property
-    def blocked(self) -> bool:
-        """Whether anything was refused."""
-        return bool(self.findings)
 
 
 def approve_command(spec: str) -> str:

@@ -13,7 +13,7 @@ from guard import git, manifests
 from guard.errors import GuardError, UsageError
 
 if TYPE_CHECKING:
-    from guard.engine.check import Finding
+    from guard.findings import Finding
     from guard.model import Dependency
 
 NEW = "(none)"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from guard import git
+from guard import findings, git
 from guard._files import write_atomic
 from guard.attest import evidence
 from guard.engine import check
@@ -350,7 +350,7 @@ def init(
     baseline = [
         f
         for f in report.findings
-        if f.rule in (check.UNREVIEWED, check.THRESHOLD, check.SOURCE) and f not in needs_online
+        if f.rule in (findings.UNREVIEWED, findings.THRESHOLD, findings.SOURCE) and f not in needs_online
     ]
     by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
     if baseline:
@@ -432,9 +432,9 @@ def _is_library(repository: check.Repository) -> bool:
     )
 
 
-def _needs_attestations(finding: check.Finding, policy: Policy, ledger: Ledger) -> bool:
+def _needs_attestations(finding: findings.Finding, policy: Policy, ledger: Ledger) -> bool:
     """Whether a baseline cannot be recorded offline because attestations are required."""
-    if finding.version is None or finding.rule != check.UNREVIEWED:
+    if finding.version is None or finding.rule != findings.UNREVIEWED:
         return False
     settings = policy.settings(finding.package, finding.version)
     if settings is None:

@@ -8,13 +8,12 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import IO, Any
 from urllib.parse import quote
 
 from guard import __version__
-from guard.engine.check import Finding, Report
+from guard.findings import Finding, Report, rule_info
 
 JSON_SCHEMA_VERSION = 1
 
@@ -22,8 +21,6 @@ INFORMATION_URI = "https://github.com/bumpguard/bumpguard"
 
 # ---------------------------------------------------------------------------------------
 # Colour
-
-COLOR_MODES = ("auto", "always", "never")
 
 _RED = "\x1b[1;31m"
 _GREEN = "\x1b[32m"
@@ -385,148 +382,8 @@ SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "bumpguard/v1"
 
 
-@dataclass(frozen=True)
-class RuleInfo:
-    """What a rule id means, for SARIF ``reportingDescriptor`` objects."""
-
-    name: str
-    short: str
-    full: str
-    fix: str
-
-
-# The rule ids of guard.engine.check and guard.attest.evidence, as documented in the README.
-RULES: dict[str, RuleInfo] = {
-    "denied": RuleInfo(
-        "DeniedVersion",
-        "A version the policy denies",
-        "The exact version matches a deny rule of the policy (for example a release "
-        "published with a stolen token). No approval overrides a deny.",
-        "Choose another version. No approval can override a deny.",
-    ),
-    "denied-range": RuleInfo(
-        "RangeAdmitsDeniedVersion",
-        "A version range that admits a denied version",
-        "A version range with no pin anywhere in the repository admits a version that the "
-        "policy denies with ==.",
-        "Exclude the denied versions (for example `!=1.82.8`) or pin a safe version.",
-    ),
-    "not-allowed": RuleInfo(
-        "NotOnAllowList",
-        "A package that is not on the allow-list",
-        "The policy has an allow_list and this package is not on it.",
-        "Remove the package, or add it to `allow_list` in the policy after review.",
-    ),
-    "unreviewed": RuleInfo(
-        "UnreviewedVersion",
-        "A protected package's version with no recorded review",
-        "The package is protected by the policy, and its exact version has no approval in "
-        "the repository's review ledger (.bumpguard/approvals).",
-        'Review the release, then run `bumpguard approve NAME==VERSION --reason "..."` '
-        "and commit the approval with the change.",
-    ),
-    "unpinned": RuleInfo(
-        "UnpinnedProtectedPackage",
-        "A protected package that no file pins",
-        "A protected package is declared with a version range and no file in the "
-        "repository pins (==) or locks it, so nobody can say which version gets installed.",
-        "Pin it (==VERSION) or lock it (uv lock, poetry lock, pip-compile), then approve "
-        "the pinned version.",
-    ),
-    "hash-mismatch": RuleInfo(
-        "UnreviewedArtifactHashes",
-        "Artifact hashes the approval does not record",
-        "A lock file holds artifact hashes for a protected version that its approval does "
-        "not record: a re-upload or a new artifact.",
-        'Review the release again, then run `bumpguard approve NAME==VERSION --reason "..."`.',
-    ),
-    "hashes-unreviewed": RuleInfo(
-        "ApprovalWithoutHashes",
-        "An approval that records no artifact hashes",
-        "The approval was recorded before any lock file held hashes for the version, so "
-        "the artifacts in the lock file were never reviewed.",
-        'Approve again to record the hashes: `bumpguard approve NAME==VERSION --reason "..."`.',
-    ),
-    "review-threshold": RuleInfo(
-        "BelowReviewThreshold",
-        "A version that review_threshold requires a review of",
-        "The policy sets review_threshold and no approval covers this unprotected "
-        "package's exact version.",
-        'Review it, then run `bumpguard approve NAME==VERSION --reason "..."`.',
-    ),
-    "cooldown": RuleInfo(
-        "ReleaseTooRecent",
-        "A release younger than min_release_age",
-        "The release was uploaded less than the policy's min_release_age (cooldown) ago. "
-        "The message gives the date it becomes eligible.",
-        "Wait until the date in the message, or pick an older version.",
-    ),
-    "attestation-missing": RuleInfo(
-        "AttestationMissing",
-        "An artifact without verified attestations",
-        "Attestations are required (by the policy, by no-downgrade from an earlier attested "
-        "approval, or by pylock attestation-identities) and a lock-file hash is not covered "
-        "by verified PEP 740 evidence.",
-        'Run `bumpguard approve NAME==VERSION --reason "..."` online to record verified evidence.',
-    ),
-    "attestation-invalid": RuleInfo(
-        "AttestationInvalid",
-        "Recorded evidence that does not verify",
-        "Recorded PEP 740 evidence does not verify: it was edited, is for another file or "
-        "package, is staging-signed, or names a publisher other than the expected one.",
-        "Review the release, then approve it online again.",
-    ),
-    "publisher-changed": RuleInfo(
-        "PublisherChanged",
-        "A release signed by a different publisher",
-        "The verified publisher identity differs from the one of the nearest earlier "
-        "approved version of the package.",
-        "Confirm the move with the project, then pin the new publisher in the policy.",
-    ),
-    "not-a-tag": RuleInfo(
-        "NotBuiltFromTag",
-        "A release not built from a tag",
-        "The policy sets require_tag and the release's signing certificate names a source "
-        "ref that is not a tag (refs/tags/...).",
-        "Use another release.",
-    ),
-    "unreviewed-source": RuleInfo(
-        "UnreviewedSource",
-        "A URL, VCS or outside-path source with no recorded review",
-        "A dependency comes from a URL, a VCS or a path outside the repository instead of "
-        "the package index, and that exact source has no approval.",
-        "Review the source, then run `bumpguard approve 'NAME @ URL' --reason \"...\"`.",
-    ),
-    "unpinned-source": RuleInfo(
-        "UnpinnedVcsSource",
-        "A VCS source that names no fixed commit",
-        "A dependency comes from a VCS URL that names a branch, a tag, a short commit or "
-        "nothing, so it changes whenever upstream pushes and no review can cover it.",
-        "Pin a full commit (`git+URL@<sha>`), then approve that source.",
-    ),
-    "review-not-committed": RuleInfo(
-        "ReviewNotCommitted",
-        "A review or evidence file that the commit does not hold",
-        "A ledger or evidence file under .bumpguard/ would clear a finding, but git ignores "
-        "it or it is not staged, so the commit does not contain it and a fresh clone "
-        "refuses the dependency.",
-        "`git add` the file (`git add -f`, and fix the .gitignore, if git ignores it).",
-    ),
-}
-
-
-def _rule_info(rule: str) -> RuleInfo:
-    known = RULES.get(rule)
-    if known is not None:
-        return known
-    name = "".join(part.capitalize() for part in rule.split("-")) or "Finding"
-    return RuleInfo(
-        name, f"bumpguard rule {rule}", f"bumpguard refuses: {rule}.", "See the message."
-    )
-
-
 def _descriptor(rule: str) -> dict[str, Any]:
-    info = _rule_info(rule)
+    info = rule_info(rule)
     markdown = (
         f"**{rule}**: {info.full}\n\n**How to fix**: {info.fix}\n\n"
         f"See [What check refuses]({INFORMATION_URI}#what-check-refuses)."
