@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 from _bench import interleaved
 
 if TYPE_CHECKING:
-    from guard.policy.loader import Policy
+    from guard.policy.rules import Policy
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, UsageError
 from guard.git import find_root
-from guard.policy.loader import Policy, find_policy, load_policy
+from guard.policy.loader import find_policy, load_policy
+from guard.policy.rules import Policy
 
 
 def _root() -> Path:

@@ -12,7 +12,8 @@ sigstore bundle next to it, ``<sha256>.sigstore``) and records it in
       "path": ".bumpguard/remote/<sha256>", "bundle": null}]}
 
 Everything else (``check``, the hook, ``approve``, ``policy show``) never touches the
-network: the policy loader takes each URL from the lock (:func:`load_locked`), finds the
+network: the policy loader takes each URL from the lock
+(:func:`guard.policy.lock.load_locked`), finds the
 entry by URL *and* pin, and checks that the stored file still has the digest the lock
 records (and, for a sha256 pin, the pinned digest). A missing entry, a pin that changed
 since the fetch, or a stored file that was edited is an error that says to run
@@ -39,26 +40,28 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 from guard import __version__
-from guard.errors import GuardError, PolicyError
+from guard.errors import GuardError
+from guard.policy.lock import (
+    LOCK_FILE,
+    LOCK_SCHEMA,
+    REMOTE_DIR,
+    STORED_NAME,
+    LockEntry,
+    load_locked,
+    read_lock,
+)
+from guard.policy.pins import Pin, RemoteRef, SigstorePin, host_of, url_problem
 
 if TYPE_CHECKING:
     import requests
 
-    from guard.policy.loader import Policy
-
-LOCK_FILE = ".bumpguard/policy.lock"
-REMOTE_DIR = ".bumpguard/remote"
-LOCK_SCHEMA = 1
-KINDS = ("policy", "reviews")
 #: The largest remote file ``policy fetch`` accepts (policies are at most 1 MiB; review
 #: exports carry their evidence inline).
 MAX_REMOTE_BYTES = 32 * 1024 * 1024
@@ -67,348 +70,10 @@ MAX_BUNDLE_BYTES = 1024 * 1024
 TIMEOUT = 20.0
 _RETRIES = 2
 _BACKOFF = (0.3, 1.0)
-_LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_STORED = re.compile(r"^[0-9a-f]{64}(\.[0-9a-f]{12})?\.sigstore$|^[0-9a-f]{64}$")
 
 
 class RemoteError(GuardError):
     """A pinned file could not be fetched, or does not match its pin: exit 2, fail closed."""
-
-
-# --- pins and references ------------------------------------------------------------------
-
-
-def url_problem(url: str) -> str | None:
-    """Why ``url`` may not be fetched, or ``None`` when it may."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return f"{url!r} is not a URL"
-    allowed = "only https:// URLs are fetched (and http:// to 127.0.0.1 or localhost, for tests)"
-    if not host:
-        return f"{url!r} is not a URL with a host; {allowed}"
-    if "@" in parts.netloc:
-        return f"{url!r} carries credentials; they would be committed with the policy"
-    if parts.scheme == "https":
-        return None
-    if parts.scheme == "http" and host in _LOCAL_HOSTS:
-        return None
-    return f"{url!r}: {allowed}"
-
-
-def host_of(url: str) -> str:
-    """``host[:port]`` of a URL, for messages."""
-    return urlsplit(url).netloc.rpartition("@")[2] or url
-
-
-@dataclass(frozen=True)
-class SigstorePin:
-    """A sigstore bundle (its URL) and who must have signed the file with it."""
-
-    bundle: str
-    identity: str
-    issuer: str
-
-
-@dataclass(frozen=True)
-class Pin:
-    """What a fetched file must match: its sha256, a sigstore signature, or both."""
-
-    sha256: str | None = None
-    sigstore: SigstorePin | None = None
-
-    def to_data(self) -> dict[str, Any]:
-        """The pin as written in the policy (digests in lower case)."""
-        data: dict[str, Any] = {}
-        if self.sha256 is not None:
-            data["sha256"] = self.sha256
-        if self.sigstore is not None:
-            data["sigstore"] = {
-                "bundle": self.sigstore.bundle,
-                "identity": self.sigstore.identity,
-                "issuer": self.sigstore.issuer,
-            }
-        return data
-
-    @classmethod
-    def from_data(cls, data: Any) -> Pin | None:
-        """A pin read back from the lock; ``None`` when malformed."""
-        if not isinstance(data, dict) or not data or set(data) - {"sha256", "sigstore"}:
-            return None
-        sha = data.get("sha256")
-        if sha is not None and (not isinstance(sha, str) or not _SHA256.match(sha)):
-            return None
-        sig = data.get("sigstore")
-        sigstore = None
-        if sig is not None:
-            if not isinstance(sig, dict) or set(sig) != {"bundle", "identity", "issuer"}:
-                return None
-            if not all(isinstance(v, str) and v for v in sig.values()):
-                return None
-            sigstore = SigstorePin(sig["bundle"], sig["identity"], sig["issuer"])
-        return cls(sha, sigstore)
-
-    def key(self) -> str:
-        """A canonical text form, for comparing pins and sorting."""
-        return json.dumps(self.to_data(), sort_keys=True)
-
-    def describe(self) -> str:
-        """``sha256 3b1f2c4d5e6f…`` / ``sigstore identity X (issuer Y)``."""
-        parts = []
-        if self.sha256 is not None:
-            parts.append(f"sha256 {short(self.sha256)}")
-        if self.sigstore is not None:
-            parts.append(
-                f"sigstore identity {self.sigstore.identity} (issuer {self.sigstore.issuer})"
-            )
-        return " and ".join(parts)
-
-
-def short(sha256: str) -> str:
-    """The first 12 hex digits and an ellipsis, for messages."""
-    return f"{sha256[:12]}…"
-
-
-@dataclass(frozen=True)
-class RemoteRef:
-    """A pinned URL as a policy file names it: an ``extends`` entry (kind ``policy``) or an
-    ``imports`` entry (kind ``reviews``, with its ``name``)."""
-
-    kind: str
-    url: str
-    pin: Pin
-    source: str  # the policy file that names it, as displayed
-    line: int | None
-    name: str | None = None
-
-    def key(self) -> tuple[str, str, str, str]:
-        """What identifies the lock entry this reference needs."""
-        return (self.kind, self.url, self.name or "", self.pin.key())
-
-    def describe(self) -> str:
-        """``extends https://...`` or ``imports 'team' (https://...)``."""
-        if self.kind == "reviews":
-            return f"imports {self.name!r} ({self.url})"
-        return f"extends {self.url}"
-
-    def where(self) -> str:
-        """``file:line`` of the reference."""
-        return f"{self.source}:{self.line}" if self.line else self.source
-
-
-@dataclass(frozen=True)
-class LockEntry:
-    """One fetched, verified file in ``.bumpguard/policy.lock``."""
-
-    kind: str
-    url: str
-    name: str | None
-    sha256: str
-    pin: Pin
-    fetched_at: str
-    path: str
-    bundle: str | None
-
-    def key(self) -> tuple[str, str, str, str]:
-        """The same key as :meth:`RemoteRef.key`."""
-        return (self.kind, self.url, self.name or "", self.pin.key())
-
-    def describe(self) -> str:
-        """How messages name the entry."""
-        label = f" {self.name!r}" if self.name else ""
-        return f"{self.kind}{label} {self.url} (sha256 {short(self.sha256)})"
-
-    def to_data(self) -> dict[str, Any]:
-        """The entry as the lock stores it."""
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "url": self.url,
-            "sha256": self.sha256,
-            "pin": self.pin.to_data(),
-            "fetched_at": self.fetched_at,
-            "path": self.path,
-            "bundle": self.bundle,
-        }
-
-
-@dataclass(frozen=True)
-class Lock:
-    """The parsed ``.bumpguard/policy.lock``."""
-
-    entries: tuple[LockEntry, ...]
-
-    def find(self, ref: RemoteRef) -> LockEntry | None:
-        """The entry for exactly this URL and pin (and import name)."""
-        key = ref.key()
-        return next((e for e in self.entries if e.key() == key), None)
-
-    def same_url(self, ref: RemoteRef) -> LockEntry | None:
-        """An entry for the same URL under another pin (the pin changed since the fetch)."""
-        return next(
-            (e for e in self.entries if e.kind == ref.kind and e.url == ref.url),
-            None,
-        )
-
-
-@dataclass(frozen=True)
-class LockedImport:
-    """An imported review ledger, as stored by ``policy fetch``: its label, where it came
-    from, the stored copy (an absolute path) and the copy's sha256."""
-
-    name: str
-    url: str
-    path: Path
-    sha256: str
-
-
-def read_lock(root: Path) -> Lock | None:
-    """The repository's lock, ``None`` when there is none; a malformed lock is an error."""
-    path = root / LOCK_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise PolicyError(LOCK_FILE, None, f"cannot read: {exc.strerror}") from None
-    try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
-        raise PolicyError(
-            LOCK_FILE, line, "not valid JSON; run bumpguard policy fetch to rewrite it"
-        ) from None
-    if not isinstance(data, dict) or data.get("schema") != LOCK_SCHEMA:
-        raise PolicyError(
-            LOCK_FILE, 1, f"not a schema {LOCK_SCHEMA} policy lock; run bumpguard policy fetch"
-        )
-    items = data.get("entries")
-    if not isinstance(items, list):
-        raise PolicyError(LOCK_FILE, 1, "'entries' must be a list")
-    return Lock(tuple(_lock_entry(item, number) for number, item in enumerate(items, 1)))
-
-
-def _lock_entry(item: Any, number: int) -> LockEntry:
-    def bad(why: str) -> PolicyError:
-        return PolicyError(
-            LOCK_FILE, None, f"entry {number}: {why}; run bumpguard policy fetch to rewrite it"
-        )
-
-    if not isinstance(item, dict):
-        raise bad("not an object")
-    kind, url, name, sha = item.get("kind"), item.get("url"), item.get("name"), item.get("sha256")
-    if kind not in KINDS:
-        raise bad(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    if not isinstance(url, str) or url_problem(url) is not None:
-        raise bad(f"url {url!r} is not an allowed URL")
-    if kind == "reviews" and (not isinstance(name, str) or not name):
-        raise bad("an entry of kind reviews needs a name")
-    if kind == "policy" and name is not None:
-        raise bad("an entry of kind policy has no name")
-    if not isinstance(sha, str) or not _SHA256.match(sha):
-        raise bad("sha256 is not 64 lower-case hex digits")
-    pin = Pin.from_data(item.get("pin"))
-    if pin is None:
-        raise bad("malformed pin")
-    fetched_at = item.get("fetched_at")
-    if not isinstance(fetched_at, str):
-        raise bad("fetched_at must be a string")
-    path = item.get("path")
-    if path != f"{REMOTE_DIR}/{sha}":
-        raise bad(f"path must be {REMOTE_DIR}/{sha}")
-    bundle = item.get("bundle")
-    if pin.sigstore is None and bundle is not None:
-        raise bad("a bundle without a sigstore pin")
-    if pin.sigstore is not None:
-        ok = isinstance(bundle, str) and bundle.startswith(REMOTE_DIR + "/")
-        name_part = bundle[len(REMOTE_DIR) + 1 :] if isinstance(bundle, str) else ""
-        if not ok or not name_part.startswith(sha) or not _STORED.match(name_part):
-            raise bad(f"bundle must be {REMOTE_DIR}/{sha}.sigstore")
-    return LockEntry(
-        kind, url, name if isinstance(name, str) else None, sha, pin, fetched_at, path, bundle
-    )
-
-
-def load_locked(root: Path, ref: RemoteRef, lock: Lock | None) -> tuple[bytes, LockEntry]:
-    """The stored bytes for ``ref``, checked against the lock without any network.
-
-    Errors are :class:`PolicyError` at the file and line that name the URL, and say which
-    lock entry is at fault. Sigstore pins are not re-verified here (see the module
-    docstring): the lock's sha256 binds the bytes that were verified when fetched.
-    """
-    what = ref.describe()
-
-    def fail(why: str) -> PolicyError:
-        return PolicyError(ref.source, ref.line, f"{what}: {why}; run bumpguard policy fetch")
-
-    if lock is None:
-        raise fail(f"not fetched yet ({LOCK_FILE} does not exist)")
-    entry = lock.find(ref)
-    if entry is None:
-        other = lock.same_url(ref)
-        if other is not None and other.name == ref.name:
-            raise fail(
-                f"the pin changed: the {LOCK_FILE} entry for it is pinned by "
-                f"{other.pin.describe()} (stored copy sha256 {short(other.sha256)}), this file "
-                f"pins {ref.pin.describe()}"
-            )
-        raise fail(f"no entry in {LOCK_FILE} for it (pinned by {ref.pin.describe()})")
-    if ref.pin.sha256 is not None and entry.sha256 != ref.pin.sha256:
-        raise fail(
-            f"the entry in {LOCK_FILE} records sha256 {short(entry.sha256)}, "
-            f"not the pinned {short(ref.pin.sha256)}"
-        )
-    data = _read_stored(root, entry, fail)
-    return data, entry
-
-
-def _read_stored(root: Path, entry: LockEntry, fail: Any) -> bytes:
-    try:
-        data = (root / entry.path).read_bytes()
-    except FileNotFoundError:
-        raise fail(f"the stored copy {entry.path} is missing") from None
-    except OSError as exc:
-        raise fail(f"cannot read the stored copy {entry.path}: {exc.strerror}") from None
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != entry.sha256:
-        raise fail(
-            f"the stored copy {entry.path} was changed after it was fetched: its sha256 is "
-            f"{short(actual)}, the {LOCK_FILE} entry {entry.describe()} records "
-            f"{short(entry.sha256)}"
-        )
-    return data
-
-
-def locked_reviews(root: Path, policy: Policy | None = None) -> list[LockedImport]:
-    """The imported review ledgers ``policy fetch`` stored, from the lock (no network).
-
-    With ``policy``: exactly the imports that policy declares, which the loader already
-    matched against the lock by URL, name and pin (prefer this: an import the policy no
-    longer declares is not returned even before the next fetch). Without: every entry of
-    kind ``reviews`` in the lock, each stored copy checked against the lock's sha256 (an
-    edited copy is a :class:`PolicyError`). Imports are not transitive: they come only
-    from the repository's own policy files, never from a remote policy it extends.
-    """
-    if policy is not None:
-        return list(policy.imports)
-    lock = read_lock(root)
-    if lock is None:
-        return []
-    out = []
-    for entry in lock.entries:
-        if entry.kind != "reviews" or entry.name is None:
-            continue
-
-        def fail(why: str, entry: LockEntry = entry) -> PolicyError:
-            return PolicyError(
-                LOCK_FILE, None, f"{entry.describe()}: {why}; run bumpguard policy fetch"
-            )
-
-        _read_stored(root, entry, fail)
-        out.append(LockedImport(entry.name, entry.url, root / entry.path, entry.sha256))
-    return out
 
 
 # --- fetching and verifying ---------------------------------------------------------------
@@ -724,7 +389,7 @@ def _store(root: Path, fetched: Sequence[tuple[RemoteRef, Fetched]]) -> list[str
     removed = 0
     if remote_dir.is_dir():
         for stale in remote_dir.iterdir():
-            if stale.is_file() and _STORED.match(stale.name) and stale.name not in kept:
+            if stale.is_file() and STORED_NAME.match(stale.name) and stale.name not in kept:
                 with contextlib.suppress(OSError):
                     stale.unlink()
                     removed += 1

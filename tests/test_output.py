@@ -23,6 +23,7 @@ from guard.errors import PolicyError
 from guard.findings import Finding, Report
 from guard.output import report as output
 from guard.policy import loader as policy_module
+from guard.policy import validation
 from guard.policy.loader import load_policy
 from guard.policy.schema import POLICY_SCHEMA
 from tests.conftest import ROOT, Repo, bumpguard_cmd
@@ -670,11 +671,11 @@ def test_policy_schema_knows_exactly_the_loaders_keys() -> None:
     """The loader's key sets (private to guard.policy.loader) and the schema must not drift."""
     props = POLICY_SCHEMA["properties"]
     defs = POLICY_SCHEMA["$defs"]
-    assert set(props) == policy_module._TOP_KEYS
-    assert set(props["install"]["properties"]) == policy_module._INSTALL_KEYS
-    assert set(props["protected_defaults"]["properties"]) == policy_module._SETTING_KEYS
-    assert set(defs["protectEntry"]["properties"]) == policy_module._PROTECT_KEYS
-    assert set(defs["denyRule"]["properties"]) == policy_module._DENY_KEYS
+    assert set(props) == validation.TOP_KEYS
+    assert set(props["install"]["properties"]) == validation.INSTALL_KEYS
+    assert set(props["protected_defaults"]["properties"]) == validation.SETTING_KEYS
+    assert set(defs["protectEntry"]["properties"]) == validation.PROTECT_KEYS
+    assert set(defs["denyRule"]["properties"]) == validation.DENY_KEYS
     publishers = defs["protectEntry"]["properties"]["publisher"]["oneOf"]
     got = {
         p["properties"]["kind"]["const"]: (
@@ -683,7 +684,7 @@ def test_policy_schema_knows_exactly_the_loaders_keys() -> None:
         )
         for p in publishers
     }
-    assert got == policy_module._PUBLISHER_FIELDS
+    assert got == validation.PUBLISHER_FIELDS
     assert props["review_threshold"]["enum"] == list(policy_module.THRESHOLDS)
 
 

@@ -8,13 +8,8 @@ from pathlib import Path
 import pytest
 
 from guard.errors import InputError, PolicyError
-from guard.policy.loader import (
-    DEFAULT_POLICY,
-    RANGE_MODES,
-    builtin_names,
-    find_policy,
-    load_policy,
-)
+from guard.policy.loader import DEFAULT_POLICY, builtin_names, find_policy, load_policy
+from guard.policy.rules import RANGE_MODES
 from tests.conftest import Repo
 
 

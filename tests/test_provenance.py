@@ -25,7 +25,7 @@ from guard.attest.provenance import (
     wrap_attestation,
 )
 from guard.errors import EXIT_BLOCKED, GuardError
-from guard.policy.loader import Publisher
+from guard.policy.rules import Publisher
 from tests.conftest import ROOT, SHARED
 
 PEP740 = SHARED / "pep740"
@@ -724,7 +724,7 @@ def test_library_versions_are_found_without_importing() -> None:
 _SUBPROCESS = """
 import hashlib, sys
 from pathlib import Path
-from guard.policy.loader import Publisher
+from guard.policy.rules import Publisher
 from guard.attest.provenance import verify_provenance
 folder = Path(sys.argv[1])
 name = "pypi_attestations-0.0.19.tar.gz"

@@ -17,15 +17,9 @@ import pytest
 from guard import remote
 from guard.errors import PolicyError
 from guard.policy.loader import load_policy
-from guard.remote import (
-    LOCK_FILE,
-    REMOTE_DIR,
-    Pin,
-    RemoteError,
-    SigstorePin,
-    fetch_pinned,
-    locked_reviews,
-)
+from guard.policy.lock import LOCK_FILE, REMOTE_DIR, locked_reviews
+from guard.policy.pins import Pin, SigstorePin
+from guard.remote import RemoteError, fetch_pinned
 from tests.conftest import Repo, git
 from tests.indexserver import pep740_or_skip
 from tests.staticserver import Server

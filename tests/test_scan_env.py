@@ -15,7 +15,8 @@ import pytest
 from guard.artifacts import startup
 from guard.engine import scan_env
 from guard.errors import GuardError
-from guard.policy.loader import Policy, load_policy
+from guard.policy.loader import load_policy
+from guard.policy.rules import Policy
 
 ADVISORIES = ("PYSEC-2026-2", "MAL-2026-2144", "GHSA-5mg7-485q-xm76")
 

@@ -26,7 +26,7 @@ from guard.findings import (
 )
 from guard.ledger import Approval, PackageLedger, why_not_committed
 from guard.model import Dependency
-from guard.policy.loader import Settings, format_duration
+from guard.policy.rules import Settings, format_duration
 
 # The identity fields that name who published; a change in any of them is a new publisher.
 IDENTITY_KEYS = ("kind", "repository", "workflow", "email", "project_id")

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from pypi_attestations import Publisher as AttestationPublisher
     from sigstore.verify.policy import VerificationPolicy
 
-    from guard.policy.loader import Publisher
+    from guard.policy.rules import Publisher
 
 CACHE_ENV = "BUMPGUARD_CACHE_DIR"
 CACHE_FORMAT = 1

@@ -35,7 +35,8 @@ from guard.findings import (
 from guard.ledger import LEDGER_DIR, ImportedReviews, Ledger, why_not_committed
 from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
-from guard.policy.loader import DEFAULT_POLICY, Policy
+from guard.policy.loader import DEFAULT_POLICY
+from guard.policy.rules import Policy
 from guard.sources import url_hashes, vcs_repository, vcs_revision
 
 
@@ -540,7 +541,7 @@ def load_imports(root: Path, policy: Policy) -> list[ImportedReviews]:
     from guard._files import read_text
     from guard.errors import LedgerError
     from guard.ledger import parse_export
-    from guard.remote import locked_reviews
+    from guard.policy.lock import locked_reviews
 
     out = []
     for entry in locked_reviews(root, policy):

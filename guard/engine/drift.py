@@ -12,7 +12,7 @@ from pathlib import Path
 
 from guard import git
 from guard.errors import GuardError
-from guard.policy.loader import (
+from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
     THRESHOLDS,

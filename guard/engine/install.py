@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 
 from guard.errors import GuardError, UsageError
 from guard.ledger import Ledger, PackageLedger
-from guard.policy.loader import Policy
+from guard.policy.rules import Policy
 
 # pip options that take a value, so their value is not mistaken for a requirement.
 _VALUE_OPTIONS = frozenset(

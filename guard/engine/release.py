@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from guard.attest import evidence
 from guard.ledger import PackageLedger
-from guard.policy.loader import Policy
+from guard.policy.rules import Policy
 
 if TYPE_CHECKING:
     from guard.attest.provenance import Identity

@@ -22,7 +22,7 @@ from guard.errors import GuardError, Refused, UsageError
 from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, LEDGER_DIR, Approval, Evidence, Ledger
 from guard.manifests.requirements import archive_version, url_source
 from guard.model import Dependency
-from guard.policy.loader import Policy
+from guard.policy.rules import Policy
 from guard.sources import url_hashes, vcs_kind, vcs_revision
 
 if TYPE_CHECKING:
@@ -350,7 +350,8 @@ def init(
     baseline = [
         f
         for f in report.findings
-        if f.rule in (findings.UNREVIEWED, findings.THRESHOLD, findings.SOURCE) and f not in needs_online
+        if f.rule in (findings.UNREVIEWED, findings.THRESHOLD, findings.SOURCE)
+        and f not in needs_online
     ]
     by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
     if baseline:

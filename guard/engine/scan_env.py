@@ -39,7 +39,7 @@ from packaging.utils import canonicalize_name
 
 from guard.artifacts import startup
 from guard.errors import EXIT_BLOCKED, EXIT_OK, GuardError, UsageError
-from guard.policy.loader import Policy
+from guard.policy.rules import Policy
 
 MAX_PTH_BYTES = 1024 * 1024
 MAX_METADATA_BYTES = 256 * 1024

@@ -18,7 +18,7 @@ from guard.engine.release import check_release
 from guard.engine.review import parse_target
 from guard.errors import UsageError
 from guard.ledger import Ledger
-from guard.policy.loader import Policy
+from guard.policy.rules import Policy
 
 
 def verify_release(

@@ -22,7 +22,7 @@ from guard.policy.rules import (
 )
 
 if TYPE_CHECKING:
-    from guard.policy.loader import Policy
+    from guard.policy.rules import Policy
     from guard.policy.validation import Parsed
 
 

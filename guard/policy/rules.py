@@ -8,8 +8,12 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from guard.policy.pins import LockedImport
 
 SCHEMA_VERSION = 1
 THRESHOLDS = ("none", "major", "minor", "any")
@@ -203,3 +207,191 @@ def format_duration(value: timedelta) -> str:
 def is_glob(pattern: str) -> bool:
     """Whether ``pattern`` is a glob (has ``*`` or ``?``) rather than one name."""
     return "*" in pattern or "?" in pattern
+
+
+@dataclass
+class Policy:
+    """The effective policy after ``extends`` and merging."""
+
+    sources: list[str] = field(default_factory=list)
+    protect: dict[str, ProtectRule] = field(default_factory=dict)
+    unprotect: dict[str, str] = field(default_factory=dict)
+    deny: list[DenyRule] = field(default_factory=list)
+    allow_list: list[tuple[str, str]] | None = None
+    review_threshold: str = "none"
+    #: ``pin`` or ``allow``: whether a protected range must be covered by a pin.
+    ranges: str = "pin"
+    #: Repository-relative constraints files whose pins govern every range, with the
+    #: policy file (and line) that names each.
+    constraints: list[tuple[str, str]] = field(default_factory=list)
+    defaults: Defaults = field(default_factory=Defaults)
+    install: InstallSettings = field(default_factory=InstallSettings)
+    warnings: list[str] = field(default_factory=list)
+    #: Enforced protect rules by pattern, and policy-wide settings enforced by whole files.
+    floors: dict[str, list[Floor]] = field(default_factory=dict)
+    enforced: list[EnforcedSettings] = field(default_factory=list)
+    #: The local policy files merged in (not built-in or remote ones).
+    files: list[Path] = field(default_factory=list)
+    #: The pinned URLs merged in (from the lock), and the review ledgers imported.
+    remote: list[dict[str, Any]] = field(default_factory=list)
+    imports: list[LockedImport] = field(default_factory=list)
+    _glob_cache: (
+        tuple[
+            tuple[int, int],
+            tuple[list[tuple[re.Pattern[str], ProtectRule]], re.Pattern[str] | None],
+        ]
+        | None
+    ) = field(default=None, repr=False, compare=False)
+
+    def protection(self, name: str) -> ProtectRule | None:
+        """The rule protecting canonical ``name``, or ``None``.
+
+        An exact-name ``protect`` entry wins over an ``unprotect`` pattern; otherwise
+        ``unprotect`` removes protection a glob would give.
+        """
+        exact = self.protect.get(name)
+        if exact is not None:
+            return exact
+        globs, unprotect = self._globs()
+        if unprotect is not None and unprotect.match(name):
+            return None
+        for regex, rule in globs:
+            if regex.match(name):
+                return rule
+        return None
+
+    def _globs(self) -> tuple[list[tuple[re.Pattern[str], ProtectRule]], re.Pattern[str] | None]:
+        # Compiled once per policy: the hook asks this for every package of a large lock.
+        key = (len(self.protect), len(self.unprotect))
+        if self._glob_cache is None or self._glob_cache[0] != key:
+            globs = [
+                (re.compile(fnmatch.translate(rule.pattern)), rule)
+                for rule in self.protect.values()
+                if is_glob(rule.pattern)
+            ]
+            unprotect = (
+                re.compile("|".join(fnmatch.translate(p) for p in self.unprotect))
+                if self.unprotect
+                else None
+            )
+            self._glob_cache = (key, (globs, unprotect))
+        return self._glob_cache[1]
+
+    def settings(self, name: str, version: str | None) -> Settings | None:
+        """The provenance requirements for protected ``name`` at ``version`` (``None`` if the
+        package is not protected). A publisher scoped with ``versions`` applies, with its
+        attestation requirement, only to those versions; other versions are ``if-present``."""
+        rule = self.protection(name)
+        if rule is None:
+            return None
+        defaults = self.defaults
+        publisher = rule.publisher
+        attestations = rule.attestations or defaults.attestations
+        if publisher is not None and publisher.versions is not None:
+            in_scope = version is not None and publisher.versions.contains(
+                version, prereleases=True
+            )
+            if not in_scope:
+                publisher = None
+                attestations = "if-present"
+        age = rule.min_release_age
+        tag = rule.require_tag
+        return Settings(
+            rule=rule,
+            publisher=publisher,
+            attestations=attestations,
+            min_release_age=defaults.min_release_age if age is None else age,
+            require_tag=defaults.require_tag if tag is None else tag,
+        )
+
+    def denial(self, name: str, version: str | None) -> DenyRule | None:
+        """The first deny rule that refuses ``name`` at ``version``."""
+        for rule in self.deny:
+            if rule.matches(name, version):
+                return rule
+        return None
+
+    def allowed(self, name: str) -> bool:
+        """Whether ``name`` may appear at all (always true outside allow-list mode)."""
+        if self.allow_list is None:
+            return True
+        return any(fnmatch.fnmatchcase(name, pat) for pat, _ in self.allow_list)
+
+    def to_data(self) -> dict[str, Any]:
+        """The merged policy as plain data, for ``policy show``."""
+        data: dict[str, Any] = {"version": SCHEMA_VERSION, "sources": list(self.sources)}
+        protect: list[Any] = []
+        for rule in self.protect.values():
+            entry: dict[str, Any] = {"name": rule.pattern, "from": rule.origin}
+            if rule.publisher is not None:
+                pub: dict[str, Any] = {"kind": rule.publisher.kind, **dict(rule.publisher.fields)}
+                if rule.publisher.versions is not None:
+                    pub["versions"] = str(rule.publisher.versions)
+                entry["publisher"] = pub
+            if rule.attestations is not None:
+                entry["attestations"] = rule.attestations
+            if rule.min_release_age is not None:
+                entry["min_release_age"] = format_duration(rule.min_release_age)
+            if rule.require_tag is not None:
+                entry["require_tag"] = rule.require_tag
+            floors = self.floors.get(rule.pattern)
+            if floors:
+                entry["enforced"] = "; ".join(dict.fromkeys(f.by for f in floors))
+            protect.append(entry)
+        data["protect"] = protect
+        if self.unprotect:
+            data["unprotect"] = [{"name": p, "from": o} for p, o in self.unprotect.items()]
+        data["deny"] = [
+            {
+                "package": rule.package,
+                "versions": [str(s) for s in rule.versions],
+                "reason": rule.reason,
+                "advisories": list(rule.advisories),
+                "from": rule.origin,
+                **({"enforced": rule.enforced_by} if rule.enforced_by else {}),
+            }
+            for rule in self.deny
+        ]
+        if self.allow_list is not None:
+            data["allow_list"] = [{"name": p, "from": o} for p, o in self.allow_list]
+        data["review_threshold"] = self.review_threshold
+        data["ranges"] = self.ranges
+        if self.constraints:
+            data["constraints"] = [{"path": p, "from": o} for p, o in self.constraints]
+        data["install"] = {
+            "require_approval": self.install.require_approval,
+            "startup_hooks": self.install.startup_hooks,
+            "allow_sdist": list(self.install.allow_sdist),
+        }
+        data["protected_defaults"] = {
+            "attestations": self.defaults.attestations,
+            "min_release_age": format_duration(self.defaults.min_release_age),
+            "require_tag": self.defaults.require_tag,
+        }
+        if self.enforced:
+            data["enforced"] = [
+                {
+                    "by": item.by,
+                    "protected_defaults": {
+                        "attestations": item.defaults.attestations,
+                        "min_release_age": format_duration(item.defaults.min_release_age),
+                        "require_tag": item.defaults.require_tag,
+                    },
+                    "review_threshold": item.review_threshold,
+                    "ranges": item.ranges,
+                    "install": {
+                        "require_approval": item.install.require_approval,
+                        "startup_hooks": item.install.startup_hooks,
+                        "allow_sdist": list(item.install.allow_sdist),
+                    },
+                    "allow_list": sorted(item.allow_list) if item.allow_list is not None else None,
+                }
+                for item in self.enforced
+            ]
+        if self.remote:
+            data["remote"] = [dict(item) for item in self.remote]
+        if self.imports:
+            data["imports"] = [
+                {"name": item.name, "url": item.url, "sha256": item.sha256} for item in self.imports
+            ]
+        return data

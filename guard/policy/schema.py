@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guard.policy.loader import ATTESTATION_MODES, RANGE_MODES, SCHEMA_VERSION, THRESHOLDS
+from guard.policy.rules import ATTESTATION_MODES, RANGE_MODES, SCHEMA_VERSION, THRESHOLDS
 
 POLICY_SCHEMA_ID = "urn:bumpguard:policy:1"
 

@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from guard.errors import PolicyError
+from guard.policy.pins import Pin, RemoteRef, SigstorePin, url_problem
 from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
@@ -23,9 +24,10 @@ from guard.policy.rules import (
     is_glob,
     parse_duration,
 )
-from guard.remote import Pin, RemoteRef, SigstorePin, url_problem
 
-_TOP_KEYS = {
+# The shape of a policy file, once: the validator reads these key sets, and tests check the
+# JSON schema (guard.policy.schema) and the README tables against them.
+TOP_KEYS = {
     "version",
     "extends",
     "protect",
@@ -40,15 +42,15 @@ _TOP_KEYS = {
     "enforce",
     "imports",
 }
-_INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist"}
-_SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
-_PROTECT_KEYS = {"name", "publisher", "enforced"} | _SETTING_KEYS
-_DENY_KEYS = {"package", "versions", "reason", "advisories", "enforced"}
+INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist"}
+SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
+PROTECT_KEYS = {"name", "publisher", "enforced"} | SETTING_KEYS
+DENY_KEYS = {"package", "versions", "reason", "advisories", "enforced"}
 _PIN_KEYS = {"url", "sha256", "sigstore"}
 _SIGSTORE_KEYS = {"bundle", "identity", "issuer"}
 _IMPORT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _URL_LIKE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
+PUBLISHER_FIELDS: dict[str, tuple[set[str], set[str]]] = {
     # kind: (required fields, optional fields)
     "github": ({"repository", "workflow"}, {"environment"}),
     "gitlab": ({"repository", "workflow"}, {"environment"}),
@@ -230,7 +232,7 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
     if not isinstance(data, dict):
         raise PolicyProblems([(path, 1, f"a policy must be a mapping, got {_kind(data)}")])
     top = getattr(data, "line", 1)
-    check.unknown_keys(data, _TOP_KEYS, "the policy")
+    check.unknown_keys(data, TOP_KEYS, "the policy")
     version = data.get("version")
     if "version" not in data:
         check.error(
@@ -262,7 +264,7 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
         if not isinstance(value, dict):
             check.error(line, f"protected_defaults: expected a mapping, got {_kind(value)}")
         else:
-            check.unknown_keys(value, _SETTING_KEYS, "protected_defaults")
+            check.unknown_keys(value, SETTING_KEYS, "protected_defaults")
             parsed.defaults = _validate_settings(check, value, line, "protected_defaults")
             for key in value:
                 parsed.lines[f"protected_defaults.{key}"] = _key_line(value, key, line)
@@ -469,7 +471,7 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: Parsed) ->
         if isinstance(item, str):
             name = item
         elif isinstance(item, dict):
-            check.unknown_keys(item, _PROTECT_KEYS, "a protect entry")
+            check.unknown_keys(item, PROTECT_KEYS, "a protect entry")
             raw: Any = item.get("name")
             if not isinstance(raw, str):
                 check.error(
@@ -499,7 +501,7 @@ def _validate_install(check: _Checker, value: Any, line: int, parsed: Parsed) ->
     if not isinstance(value, dict):
         check.error(line, f"install: expected a mapping, got {_kind(value)}")
         return
-    check.unknown_keys(value, _INSTALL_KEYS, "install")
+    check.unknown_keys(value, INSTALL_KEYS, "install")
     for key in value:
         parsed.lines[f"install.{key}"] = _key_line(value, key, line)
     if "require_approval" in value:
@@ -571,13 +573,13 @@ def _validate_publisher(check: _Checker, value: Any, line: int) -> Publisher | N
         check.error(line, f"publisher: expected a mapping, got {_kind(value)}")
         return None
     kind = value.get("kind")
-    if kind not in _PUBLISHER_FIELDS:
-        kinds = ", ".join(sorted(_PUBLISHER_FIELDS))
+    if kind not in PUBLISHER_FIELDS:
+        kinds = ", ".join(sorted(PUBLISHER_FIELDS))
         check.error(
             _key_line(value, "kind", line), f"publisher: kind {kind!r} is not one of {kinds}"
         )
         return None
-    required, optional = _PUBLISHER_FIELDS[kind]
+    required, optional = PUBLISHER_FIELDS[kind]
     check.unknown_keys(value, {"kind", "versions"} | required | optional, f"a {kind} publisher")
     fields = []
     ok = True
@@ -620,7 +622,7 @@ def _validate_deny(check: _Checker, value: Any, line: int, parsed: Parsed) -> No
                 item_line, f"deny: each entry must be a mapping with 'package', got {_kind(item)}"
             )
             continue
-        check.unknown_keys(item, _DENY_KEYS, "a deny entry")
+        check.unknown_keys(item, DENY_KEYS, "a deny entry")
         package: Any = item.get("package")
         if not isinstance(package, str):
             check.error(item_line, "deny: each entry needs 'package'")
