@@ -13,8 +13,6 @@ import hashlib
 import json
 import os
 import re
-import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from html.parser import HTMLParser
@@ -22,7 +20,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
-import requests
 from packaging.utils import (
     InvalidName,
     canonicalize_name,
@@ -31,7 +28,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
-from guard import __version__
+from guard import _http
 from guard.errors import EXIT_BLOCKED, GuardError
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
@@ -45,8 +42,6 @@ _SIMPLE_ACCEPT = (
 _INTEGRITY_ACCEPT = "application/vnd.pypi.integrity.v1+json"
 _PAGE_LIMIT = 256 * MiB  # the largest project pages on PyPI are tens of MiB
 _PROVENANCE_LIMIT = 16 * MiB
-_BACKOFF = (0.2, 0.5, 1.0, 2.0)  # seconds before the 1st, 2nd, ... retry (last one repeats)
-_CHUNK = 64 * 1024
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _TIMESTAMP = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
@@ -89,14 +84,6 @@ class IndexFile:
     version: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Reply:
-    url: str
-    status: int
-    content_type: str
-    body: bytes
-
-
 def _host(url: str) -> str:
     """``host[:port]`` of a URL, without any credentials."""
     return urlsplit(url).netloc.rpartition("@")[2] or url
@@ -108,38 +95,6 @@ def _redact(url: str) -> str:
     if "@" not in parts.netloc:
         return url
     return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
-
-
-def _chain(exc: BaseException) -> Iterable[BaseException]:
-    """An exception and everything it wraps (urllib3 ``reason``, args, causes)."""
-    seen: set[int] = set()
-    stack = [exc]
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
-        linked.extend(current.args)
-        stack.extend(e for e in linked if isinstance(e, BaseException))
-
-
-def _describe(exc: BaseException, timeout: float) -> str:
-    """Why a request failed, in words, for ``package index HOST <words>``."""
-    import urllib3.exceptions as u3
-
-    chain = list(_chain(exc))
-    if any(isinstance(e, ConnectionRefusedError) for e in chain):
-        return "refused the connection"
-    if any(isinstance(e, u3.NameResolutionError) for e in chain):
-        return "could not be found (name resolution failed)"
-    timeouts = (requests.Timeout, u3.TimeoutError, TimeoutError)
-    if any(isinstance(e, timeouts) and not isinstance(e, u3.NewConnectionError) for e in chain):
-        return f"did not answer (timeout after {timeout:g}s)"
-    if any(isinstance(e, ConnectionResetError | u3.ProtocolError) for e in chain):
-        return "dropped the connection"
-    return f"could not be reached ({type(exc).__name__})"
 
 
 def _file_version(filename: str) -> tuple[str | None, str | None]:
@@ -362,8 +317,7 @@ class IndexClient:
         self._pages: dict[str, list[IndexFile]] = {}
         self.timeout = timeout
         self.retries = max(0, retries)
-        self._session = requests.Session()
-        self._session.headers["User-Agent"] = f"bumpguard/{__version__}"
+        self._session = _http.session()
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -377,56 +331,31 @@ class IndexClient:
 
     # -- HTTP ---------------------------------------------------------------------------
 
-    def _get(self, url: str, accept: str, limit: int, *, identity: bool = False) -> _Reply:
+    def _get(self, url: str, accept: str, limit: int, *, identity: bool = False) -> _http.Reply:
         """GET with retries on transient failures; reads the body only for a 200."""
         host = _host(url)
         headers = {"Accept": accept}
         if identity:  # never let a Content-Encoding change the bytes whose hash we check
             headers["Accept-Encoding"] = "identity"
-        failure = "did not answer"
-        for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(_BACKOFF[min(attempt - 1, len(_BACKOFF) - 1)])
-            try:
-                with self._session.get(
-                    url, headers=headers, timeout=self.timeout, stream=True
-                ) as resp:
-                    status = resp.status_code
-                    if status == 429 or 500 <= status <= 599:
-                        failure = f"answered {status}"
-                        continue
-                    body = self._read(resp, url, limit) if status == 200 else b""
-                    return _Reply(resp.url, status, resp.headers.get("Content-Type", ""), body)
-            except requests.exceptions.SSLError:
-                raise IndexUnavailable(
-                    f"package index {host}: TLS connection failed (certificate not trusted?)"
-                ) from None
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                failure = _describe(exc, self.timeout)
-            except requests.exceptions.ChunkedEncodingError:
-                failure = "dropped the connection"
-            except requests.RequestException as exc:
-                raise GuardError(
-                    f"package index {host}: request for {_redact(url)} failed "
-                    f"({type(exc).__name__})"
-                ) from None
-        raise IndexUnavailable(f"package index {host} {failure}")
-
-    @staticmethod
-    def _read(resp: requests.Response, url: str, limit: int) -> bytes:
-        length = resp.headers.get("Content-Length", "")
-        too_big = GuardError(
-            f"package index {_host(url)}: {_redact(url)} is larger than {limit} bytes; refused"
-        )
-        if length.isdigit() and int(length) > limit:
-            raise too_big
-        chunks, size = [], 0
-        for chunk in resp.iter_content(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise too_big
-            chunks.append(chunk)
-        return b"".join(chunks)
+        try:
+            return _http.get(
+                self._session,
+                url,
+                limit=limit,
+                timeout=self.timeout,
+                retries=self.retries,
+                headers=headers,
+            )
+        except _http.Unreachable as exc:
+            raise IndexUnavailable(f"package index {host} {exc.why}") from None
+        except _http.TlsFailed as exc:
+            raise IndexUnavailable(f"package index {host}: {exc.why}") from None
+        except _http.TooLarge as exc:
+            raise GuardError(f"package index {host}: {_redact(url)} {exc.why}") from None
+        except _http.RequestFailed as exc:
+            raise GuardError(
+                f"package index {host}: request for {_redact(url)} failed ({exc.why})"
+            ) from None
 
     # -- API ----------------------------------------------------------------------------
 

@@ -46,7 +46,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from guard import __version__
 from guard.errors import GuardError
 from guard.policy.lock import (
     LOCK_FILE,
@@ -69,7 +68,6 @@ MAX_BUNDLE_BYTES = 1024 * 1024
 #: Seconds to wait for a connection or for the next bytes of an answer.
 TIMEOUT = 20.0
 _RETRIES = 2
-_BACKOFF = (0.3, 1.0)
 
 
 class RemoteError(GuardError):
@@ -108,7 +106,9 @@ def fetch_pinned(
     if problem is not None:
         raise RemoteError(problem)
     own = session is None
-    http = session or _session()
+    from guard import _http
+
+    http = session or _http.session()
     try:
         data = _download(http, url, limit, timeout or TIMEOUT)
         bundle = None
@@ -146,7 +146,7 @@ def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> Non
     the bytes; a bundle with a DSSE envelope (``actions/attest-build-provenance``, PEP 740)
     must carry an in-toto statement with a subject whose sha256 is the file's.
     """
-    from guard.attest.provenance import _quiet_sigstore
+    from guard.attest.provenance import quiet_sigstore
 
     where = f"{url}: sigstore bundle {pin.bundle}"
     try:
@@ -155,7 +155,7 @@ def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> Non
         raise RemoteError(f"{where} is not a sigstore bundle (not JSON)") from None
     if not isinstance(raw, dict):
         raise RemoteError(f"{where} is not a sigstore bundle")
-    with _quiet_sigstore():
+    with quiet_sigstore():
         import sigstore.errors
         from sigstore.models import Bundle
         from sigstore.verify import Verifier
@@ -212,72 +212,35 @@ def _explain(message: str, pin: SigstorePin) -> str:
     return first
 
 
-def _session() -> requests.Session:
-    import requests
-
-    session = requests.Session()
-    session.headers["User-Agent"] = f"bumpguard/{__version__}"
-    return session
-
-
 def _download(session: requests.Session, url: str, limit: int, timeout: float) -> bytes:
-    """GET ``url`` with retries on transient failures; only a 200 is an answer."""
-    import time
-
-    import requests
-
-    from guard.index import _describe
+    """GET ``url`` with retries on transient failures; only a 200 is an answer, and a
+    redirect only to a URL that may be fetched."""
+    from guard import _http
 
     host = host_of(url)
-    failure = "did not answer"
-    for attempt in range(_RETRIES + 1):
-        if attempt:
-            time.sleep(_BACKOFF[min(attempt - 1, len(_BACKOFF) - 1)])
-        try:
-            with session.get(
-                url,
-                timeout=timeout,
-                stream=True,
-                headers={"Accept-Encoding": "identity"},
-            ) as resp:
-                final = resp.url or url
-                problem = url_problem(final) if final != url else None
-                if problem is not None:
-                    raise RemoteError(f"{url} redirected to {problem}")
-                status = resp.status_code
-                if status == 429 or 500 <= status <= 599:
-                    failure = f"answered {status}"
-                    continue
-                if status != 200:
-                    raise RemoteError(f"{host} answered {status} for {url}")
-                return _read(resp, url, limit)
-        except requests.exceptions.SSLError:
-            raise RemoteError(
-                f"{host}: TLS connection failed (certificate not trusted?) for {url}"
-            ) from None
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            failure = _describe(exc, timeout)
-            if failure in ("refused the connection",) or "name resolution" in failure:
-                break
-        except requests.exceptions.ChunkedEncodingError:
-            failure = "dropped the connection"
-        except requests.RequestException as exc:
-            raise RemoteError(f"{host}: request for {url} failed ({type(exc).__name__})") from None
-    raise RemoteError(f"{host} {failure} (fetching {url})")
-
-
-def _read(resp: requests.Response, url: str, limit: int) -> bytes:
-    too_big = RemoteError(f"{url} is larger than {limit} bytes; refused")
-    length = resp.headers.get("Content-Length", "")
-    if length.isdigit() and int(length) > limit:
-        raise too_big
-    chunks, size = [], 0
-    for chunk in resp.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            raise too_big
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        reply = _http.get(
+            session,
+            url,
+            limit=limit,
+            timeout=timeout,
+            retries=_RETRIES,
+            headers={"Accept-Encoding": "identity"},
+        )
+    except _http.Unreachable as exc:
+        raise RemoteError(f"{host} {exc.why} (fetching {url})") from None
+    except _http.TlsFailed as exc:
+        raise RemoteError(f"{host}: {exc.why} for {url}") from None
+    except _http.TooLarge as exc:
+        raise RemoteError(f"{url} {exc.why}") from None
+    except _http.RequestFailed as exc:
+        raise RemoteError(f"{host}: request for {url} failed ({exc.why})") from None
+    problem = url_problem(reply.url) if reply.url != url else None
+    if problem is not None:
+        raise RemoteError(f"{url} redirected to {problem}")
+    if reply.status != 200:
+        raise RemoteError(f"{host} answered {reply.status} for {url}")
+    return reply.body
 
 
 # --- bumpguard policy fetch ---------------------------------------------------------------
@@ -309,7 +272,9 @@ def fetch(
 
     fetched: dict[tuple[str, str, str, str], tuple[RemoteRef, Fetched]] = {}
     queue = list(policy_refs)
-    with _session() as session:
+    from guard import _http
+
+    with _http.session() as session:
         while queue:
             ref = queue.pop(0)
             if ref.key() in fetched:

@@ -447,7 +447,7 @@ def _raw_attestations(filename: str, data: Any) -> list[Any]:
     return found
 
 
-# sigstore loads (and may write) its trust root under the user cache, and _quiet_sigstore
+# sigstore loads (and may write) its trust root under the user cache, and quiet_sigstore
 # changes a process-wide logger: verifications from several threads run one at a time.
 _VERIFY_LOCK = threading.Lock()
 
@@ -455,7 +455,7 @@ _VERIFY_LOCK = threading.Lock()
 def _verify(
     filename: str, sha256: str, raw: list[Any], expected: Publisher | None, *, offline: bool
 ) -> Identity:
-    with _VERIFY_LOCK, _quiet_sigstore():
+    with _VERIFY_LOCK, quiet_sigstore():
         import pypi_attestations as pa
         import sigstore.errors
         from sigstore.verify.policy import UnsafeNoOp
@@ -581,7 +581,7 @@ def _subject_digest(attestation: Attestation) -> str | None:
 
 
 @contextlib.contextmanager
-def _quiet_sigstore() -> Iterator[None]:
+def quiet_sigstore() -> Iterator[None]:
     """Hide sigstore's warnings ("TUF repository is loaded in offline mode", the no-op policy)."""
     import logging
 
