@@ -24,6 +24,9 @@ NOT_A_TAG = "not-a-tag"
 SOURCE = "unreviewed-source"
 UNPINNED_SOURCE = "unpinned-source"
 NOT_COMMITTED = "review-not-committed"
+# Refused on the package index only (approve, verify, pip install).
+YANKED = "yanked"
+NOT_SERVED = "not-on-index"
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,20 @@ RULES: dict[str, RuleInfo] = {
         "it or it is not staged, so the commit does not contain it and a fresh clone "
         "refuses the dependency.",
         "`git add` the file (`git add -f`, and fix the .gitignore, if git ignores it).",
+    ),
+    YANKED: RuleInfo(
+        "YankedRelease",
+        "A file the index marks as yanked",
+        "The package index marks a file of the release as yanked (PEP 592), usually because "
+        "it is broken or was published by mistake.",
+        "Choose another version.",
+    ),
+    NOT_SERVED: RuleInfo(
+        "NotOnIndex",
+        "A file the package index does not serve",
+        "The index has no file for the release, gives no sha256 for one, or does not serve "
+        "a file whose hash a lock file holds (a re-upload, or another index).",
+        "Relock against the index the project installs from, or choose another version.",
     ),
 }
 

@@ -347,7 +347,7 @@ def _decide_one(
         release = check_release(
             client, policy, pkg, item.name, item.version, [f"sha256:{item.sha256}"]
         )
-        item.refusals.extend(release.problems)
+        item.refusals.extend(p.message for p in release.problems)
         item.checked.append("index")
         if item.protected:
             identity = release.identity

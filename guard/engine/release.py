@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from guard.attest import evidence
+from guard.attest import rules
+from guard.attest.rules import Problem
+from guard.findings import ATTESTATION_INVALID, DENIED, NOT_SERVED, YANKED
 from guard.ledger import PackageLedger
 from guard.policy.rules import Policy
+
+ANOTHER = "choose another version"
 
 if TYPE_CHECKING:
     from guard.attest.provenance import Identity
@@ -43,7 +47,7 @@ class Release:
     host: str
     artifacts: list[Artifact] = field(default_factory=list)
     upload_time: str | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def identity(self) -> Identity | None:
@@ -77,35 +81,50 @@ def check_release(
     from guard.attest.provenance import VerificationFailed, verify_provenance
 
     now = now or datetime.now(timezone.utc)
+    renew = f'bumpguard approve {name}=={version} --reason "..."'
     release = Release(name, version, client.host)
     problems = release.problems
     rule = policy.denial(name, version)
     if rule is not None:
-        problems.append(f"{name} {version} is denied by {rule.origin}: {rule.reason}")
+        problems.append(
+            Problem(DENIED, f"{name} {version} is denied by {rule.origin}: {rule.reason}", ANOTHER)
+        )
         return release
     files = client.release_files(name, version)
     if not files:
-        problems.append(f"{client.host} has no files for {name} {version}")
+        problems.append(
+            Problem(NOT_SERVED, f"{client.host} has no files for {name} {version}", ANOTHER)
+        )
         return release
     yanked = [f for f in files if f.yanked is not None]
     for file in yanked:
         reason = f": {file.yanked}" if file.yanked else ""
-        problems.append(f"{file.filename} is yanked on {client.host}{reason}")
+        problems.append(
+            Problem(YANKED, f"{file.filename} is yanked on {client.host}{reason}", ANOTHER)
+        )
     by_sha = {f.sha256: f for f in files if f.sha256}
     wanted = sorted({h.split(":", 1)[1].lower() for h in lock_hashes if h.startswith("sha256:")})
     if wanted:
         for digest in wanted:
             if digest not in by_sha:
                 problems.append(
-                    f"a lock file holds sha256:{digest} for {name} {version}, which "
-                    f"{client.host} does not serve: a re-upload, or another index"
+                    Problem(
+                        NOT_SERVED,
+                        f"a lock file holds sha256:{digest} for {name} {version}, which "
+                        f"{client.host} does not serve: a re-upload, or another index",
+                        "relock against the index the project installs from",
+                    )
                 )
         chosen = [(by_sha[d], d) for d in wanted if d in by_sha]
     else:
         chosen = []
         for file in files:
             if file.sha256 is None:
-                problems.append(f"{client.host} gives no sha256 for {file.filename}")
+                problems.append(
+                    Problem(
+                        NOT_SERVED, f"{client.host} gives no sha256 for {file.filename}", ANOTHER
+                    )
+                )
             else:
                 chosen.append((file, file.sha256))
     times = [f.upload_time for f, _ in chosen if f.upload_time is not None]
@@ -115,9 +134,6 @@ def check_release(
     if settings is None:
         release.artifacts = [Artifact(f, d) for f, d in chosen]
         return release
-    late = evidence.cooldown(name, version, release.upload_time, settings, now)
-    if late is not None:
-        problems.append(late.message)
     for file, digest in chosen:
         artifact = Artifact(file, digest)
         release.artifacts.append(artifact)
@@ -130,40 +146,16 @@ def check_release(
             )
         except VerificationFailed as exc:
             artifact.error = str(exc)
-            problems.append(str(exc))
-    earlier = evidence.earlier_approvals(ledger, version)
-    need = evidence.attestations_needed(settings, earlier)
-    if need is None and pins:
-        need = "a pylock.toml lists attestation-identities for it"
-    missing = [a.file.filename for a in release.artifacts if a.provenance is None]
-    attested = [a for a in release.artifacts if a.identity is not None]
-    if missing and need:
-        problems.append(f"no attestation for {', '.join(missing)}, and {need}")
-    elif missing and attested:
-        problems.append(
-            f"{', '.join(missing)} carry no attestation while other files of {name} {version} "
-            "do: a file added by someone else?"
-        )
-    keys = {evidence.identity_key(a.identity.to_data()) for a in attested if a.identity}
-    if len(keys) > 1:
-        problems.append(f"the files of {name} {version} were signed by different publishers")
-    identity = release.identity
-    if identity is not None:
-        changed = evidence.publisher_change(identity.to_data(), earlier)
-        if changed is not None:
-            other, previous = changed
-            problems.append(
-                f"{name} {version} was published by {identity.describe()}, but the approved "
-                f"{other.version} by {evidence.describe_identity(previous)}"
-            )
-        if pins and not any(evidence.matches_pin(identity.to_data(), pin) for pin in pins):
-            problems.append(
-                f"a pylock.toml expects {name} from {evidence.describe_pins(pins)}, but it was "
-                f"signed by {identity.describe()}"
-            )
-        if settings.require_tag and not identity.is_tag():
-            problems.append(
-                f"{name} {version} was built from {identity.ref or 'an unknown ref'}, not a tag, "
-                "and the policy requires a tag"
-            )
+            problems.append(Problem(ATTESTATION_INVALID, str(exc), renew))
+    approved = ledger.for_version(version)
+    facts = rules.Facts(
+        name,
+        version,
+        uploaded=release.upload_time,
+        unattested=[a.file.filename for a in release.artifacts if a.provenance is None],
+        signers=[a.identity.to_data() for a in release.artifacts if a.identity is not None],
+        pins=pins,
+        recorded=approved.identity_data() if approved is not None else None,
+    )
+    problems.extend(rules.judge(facts, settings, rules.earlier_approvals(ledger, version), now))
     return release

@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 
 from guard import findings, git
 from guard._files import write_atomic
-from guard.attest import evidence
+from guard.attest import rules
 from guard.engine import check
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
@@ -211,7 +211,7 @@ def approve(
             pins=pins,
         )
         if not release.ok:
-            details = "\n  - ".join(release.problems)
+            details = "\n  - ".join(p.message for p in release.problems)
             raise Refused(f"{target.spec} refused (nothing recorded):\n  - {details}")
         blobs: dict[str, bytes] = {}
         entries: list[Evidence] = []
@@ -304,14 +304,14 @@ def _offline_checks(
     settings = policy.settings(target.name, target.version)
     if settings is None:
         return uploaded
-    earlier = evidence.earlier_approvals(ledger.get(target.name), target.version)
-    need = evidence.attestations_needed(settings, earlier)
+    earlier = rules.earlier_approvals(ledger.get(target.name), target.version)
+    need = rules.attestations_needed(settings, earlier)
     if need:
         raise Refused(
             f"{target.spec}: {need}, and an offline approval cannot fetch and verify them; "
             "run approve without --offline"
         )
-    late = evidence.cooldown(
+    late = rules.cooldown(
         target.name, target.version, uploaded, settings, datetime.now(timezone.utc)
     )
     if late is not None:
@@ -440,8 +440,8 @@ def _needs_attestations(finding: findings.Finding, policy: Policy, ledger: Ledge
     settings = policy.settings(finding.package, finding.version)
     if settings is None:
         return False
-    earlier = evidence.earlier_approvals(ledger.get(finding.package), finding.version)
-    return evidence.attestations_needed(settings, earlier) is not None
+    earlier = rules.earlier_approvals(ledger.get(finding.package), finding.version)
+    return rules.attestations_needed(settings, earlier) is not None
 
 
 class PolicyLoader:

@@ -50,7 +50,7 @@ def verify_release(
     if release.upload_time:
         lines.append(f"  uploaded {release.upload_time}")
     for problem in release.problems:
-        lines.append(f"  refused: {problem}")
+        lines.append(f"  refused: {problem.message}")
     lines.append("ok" if release.ok else "refused")
     return lines, release.ok
 
