@@ -488,9 +488,10 @@ def probe(out: Path, python: str, url: str, profile: bool) -> None:
 
     timings["import requests"] = time.perf_counter() - start
     start = time.perf_counter()
-    from guard import cli, commands
+    from guard import cli
     from guard import index as index_module  # noqa: F401
     from guard.artifacts import inspect_artifact
+    from guard.commands import _common
     from guard.engine import install, release
 
     timings["import guard (cli, commands, install, index, release, inspect_artifact)"] = (
@@ -521,7 +522,7 @@ def probe(out: Path, python: str, url: str, profile: bool) -> None:
         return proc
 
     install._pip = pip_timed  # type: ignore[assignment]
-    wrap(commands, "_policy", POLICY)
+    wrap(_common, "policy", POLICY)
     wrap(install, "resolve", RESOLVE)
     wrap(install, "decide", DECIDE)
     wrap(install, "_serving", "  find the file on the index (project page)")

@@ -194,19 +194,66 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    """Run the sub-command ``args.command`` (each module imports only what it needs)."""
     if args.directory:
         try:
             os.chdir(args.directory)
         except OSError as exc:
             raise UsageError(f"-C {args.directory}: {exc.strerror}") from None
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_ERROR
-    from guard import commands
+    command = args.command
+    if command == "check":
+        from guard.commands import check
 
-    handler = getattr(commands, f"cmd_{args.command.replace('-', '_')}")
-    result: int = handler(args)
-    return result
+        return check.run(args.files, args.policy, args.format, args.color, args.base)
+    if command == "approve":
+        from guard.commands import approve
+
+        return approve.run(
+            args.targets,
+            args.reason,
+            args.reviewer,
+            args.hash,
+            args.policy,
+            args.offline,
+            args.index_url,
+        )
+    if command == "verify":
+        from guard.commands import verify
+
+        return verify.run(args.target, args.provenance, args.policy, args.index_url)
+    if command == "pip":
+        from guard.commands import pip
+
+        return pip.run(args.pip_args)
+    if command == "scan-env":
+        from guard.commands import scan_env
+
+        return scan_env.run(args.python, args.path, args.policy)
+    if command == "init":
+        from guard.commands import init
+
+        return init.run(args.policy, args.reviewer, args.force)
+    if command == "reviews" and args.reviews_command == "export":
+        from guard.commands import reviews
+
+        return reviews.export(args.output)
+    if command == "policy" and args.policy_command is not None:
+        from guard.commands import policy
+
+        if args.policy_command == "validate":
+            return policy.validate(args.file)
+        if args.policy_command == "show":
+            return policy.show(args.policy, args.format)
+        if args.policy_command == "schema":
+            return policy.schema()
+        return policy.fetch(args.policy, args.locked)
+    if command == "reviews":
+        print("usage: bumpguard reviews export [--output FILE]", file=sys.stderr)
+    elif command == "policy":
+        print("usage: bumpguard policy {validate,show,schema,fetch}", file=sys.stderr)
+    else:
+        parser.print_help(sys.stderr)
+    return EXIT_ERROR
 
 
 __all__ = ["EXIT_BLOCKED", "EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "main"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -320,7 +320,7 @@ def _offline_checks(
 
 
 def init(
-    root: Path, policy_loader: PolicyLoader, reviewer: str | None, force: bool
+    root: Path, policy_loader: Callable[[], Policy], reviewer: str | None, force: bool
 ) -> tuple[list[str], int]:
     """Write a starter policy, record the current versions as a baseline, and say what is
     left. Everything is read and checked before anything is written, so an unreadable
@@ -442,16 +442,3 @@ def _needs_attestations(finding: findings.Finding, policy: Policy, ledger: Ledge
         return False
     earlier = rules.earlier_approvals(ledger.get(finding.package), finding.version)
     return rules.attestations_needed(settings, earlier) is not None
-
-
-class PolicyLoader:
-    """Loads the repository's policy when called (after ``init`` may have written it)."""
-
-    def __init__(self, root: Path, explicit: str | None) -> None:
-        self.root = root
-        self.explicit = explicit
-
-    def __call__(self) -> Policy:
-        from guard.policy.loader import find_policy, load_policy
-
-        return load_policy(find_policy(self.root, self.explicit), self.root)

@@ -1,0 +1,31 @@
+"""``bumpguard check [FILE...]``: the commit gate."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from guard.commands import _common
+from guard.engine import check
+from guard.errors import EXIT_BLOCKED, EXIT_OK, UsageError
+from guard.output import report as output
+
+
+def run(files: list[str], policy: str | None, fmt: str, color: str, base: str | None) -> int:
+    """Check the dependency files (all of them when ``files`` is empty)."""
+    root = _common.root()
+    paths = [Path(f) for f in files]
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"{path}: no such file")
+    found = check.run(root, paths, _common.policy(root, policy), base)
+    if fmt == "json":
+        print(output.as_json(found))
+    elif fmt == "sarif":
+        print(output.as_sarif(found, root))
+    else:
+        print(output.text(found, color=output.use_color(color, sys.stdout)))
+        if output.in_github_actions():
+            for line in output.github_annotations(found):
+                print(line)
+    return EXIT_BLOCKED if found.blocked else EXIT_OK
