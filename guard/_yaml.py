@@ -3,22 +3,29 @@
 Policy files are validated against a schema and every problem names its line, so the
 loader builds plain dicts and lists that also carry their lines. Anchors and aliases are
 refused: a policy has no use for them and they are how YAML bombs are built.
+
+Importing PyYAML costs about as much as the rest of a hook run, so a parsed document is
+remembered as JSON under the cache (:mod:`guard._cache`), next to the exact text it was
+parsed from (an entry is used only for identical text): the built-in policy, and a
+repository's unchanged policy file, are read without importing :mod:`yaml`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import zlib
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from guard import _cache
+from guard._files import write_atomic
 from guard.errors import InputError
 
-try:
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - PyYAML without libyaml
-    _BaseLoader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
 
 MAX_POLICY_BYTES = 1024 * 1024
+# Bump when the cached form changes: old entries are then ignored, never misread.
+_CACHE_FORMAT = "1"
 
 
 class LineDict(dict[str, Any]):
@@ -37,9 +44,82 @@ class LineList(list[Any]):
 
 def load(text: str, path: str) -> Any:
     """Parse one YAML document into LineDict/LineList/scalars; errors name file and line."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) > MAX_POLICY_BYTES:
         raise InputError(path, None, f"file is larger than {MAX_POLICY_BYTES} bytes")
-    loader = _BaseLoader(text)
+    if not _cache.enabled():
+        return _parse(text, path)
+    # The name only finds the entry; the text stored in it decides (crc32 may collide).
+    entry = _cache.directory("yaml") / f"{_CACHE_FORMAT}-{zlib.crc32(data):08x}-{len(data)}.json"
+    try:
+        cached = json.loads(entry.read_bytes())
+        if cached["text"] == text:
+            return _decode(cached["document"])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        pass  # no entry, or an unreadable one: parse again
+    document = _parse(text, path)  # errors are never cached
+    encoded = _encode(document)
+    if encoded is not None:
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(entry, json.dumps({"text": text, "document": encoded}))
+        except (OSError, UnicodeEncodeError):
+            pass  # a read-only cache, or text JSON cannot hold, only costs speed
+    return document
+
+
+def _encode(value: Any) -> Any:
+    """The JSON form of a parsed document, or ``None`` when a scalar has no JSON form (a
+    date, binary data): such a document is simply not cached."""
+    if isinstance(value, LineDict):
+        items = []
+        for key, item in value.items():
+            encoded = _encode(item)
+            if encoded is None:
+                return None
+            items.append([key, value.lines[key], encoded])
+        return {"d": items, "l": value.line}
+    if isinstance(value, LineList):
+        encoded_items = [_encode(item) for item in value]
+        if any(item is None for item in encoded_items):
+            return None
+        return {
+            "a": [list(pair) for pair in zip(value.lines, encoded_items, strict=True)],
+            "l": value.line,
+        }
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return {"s": value}
+    return None
+
+
+def _decode(value: Any) -> Any:
+    if "d" in value:
+        mapping = LineDict()
+        mapping.line = int(value["l"])
+        mapping.lines = {}
+        for key, line, item in value["d"]:
+            mapping[str(key)] = _decode(item)
+            mapping.lines[str(key)] = int(line)
+        return mapping
+    if "a" in value:
+        items = LineList()
+        items.line = int(value["l"])
+        items.lines = []
+        for line, item in value["a"]:
+            items.append(_decode(item))
+            items.lines.append(int(line))
+        return items
+    return value["s"]
+
+
+def _parse(text: str, path: str) -> Any:
+    import yaml
+
+    try:
+        base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    except AttributeError:  # pragma: no cover - PyYAML without libyaml
+        base = yaml.SafeLoader
+    loader = base(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -59,6 +139,8 @@ def load(text: str, path: str) -> Any:
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, seen: set[int]) -> Any:
+    import yaml
+
     line = node.start_mark.line + 1
     if id(node) in seen:
         raise InputError(path, line, "YAML anchors and aliases are not supported here")

@@ -4,9 +4,7 @@ never exceptions: outside a work tree, or without git, the callers fall back."""
 
 from __future__ import annotations
 
-import io
 import subprocess
-import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -95,6 +93,9 @@ def export(root: Path, ref: str, paths: Sequence[str], dest: Path) -> bool:
     Only regular files are written (no links), at the paths git recorded."""
     if not paths:
         return True
+    import io
+    import tarfile
+
     archive = run(root, "archive", "--format=tar", ref, "--", *paths)
     if archive.returncode != 0:
         return False

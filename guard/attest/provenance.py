@@ -32,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guard import __version__
+from guard import __version__, _cache
 from guard._files import write_atomic
 from guard.errors import EXIT_BLOCKED, GuardError
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from guard.policy.rules import Publisher
 
-CACHE_ENV = "BUMPGUARD_CACHE_DIR"
+CACHE_ENV = _cache.ENV
 CACHE_FORMAT = 1
 MAX_EVIDENCE_BYTES = 4 * 1024 * 1024
 MAX_ATTESTATIONS = 64
@@ -598,26 +598,13 @@ def quiet_sigstore() -> Iterator[None]:
 
 
 def cache_enabled() -> bool:
-    """Whether the verification cache is used: not when ``BUMPGUARD_VERIFY_CACHE=0``, and
-    not under CI (``CI`` set) unless ``BUMPGUARD_VERIFY_CACHE=1``. Cache entries are not
-    signed, so a cache restored across a trust boundary (say, from another branch's CI run)
-    could vouch for evidence that was never verified."""
-    setting = os.environ.get("BUMPGUARD_VERIFY_CACHE", "").strip().lower()
-    if setting in ("0", "false", "no", "off"):
-        return False
-    if setting in ("1", "true", "yes", "on"):
-        return True
-    return not os.environ.get("CI")
+    """Whether the verification cache is used (:func:`guard._cache.enabled`)."""
+    return _cache.enabled()
 
 
 def cache_dir() -> Path:
     """Where successful verifications are remembered (``$BUMPGUARD_CACHE_DIR/verify``)."""
-    base = os.environ.get(CACHE_ENV)
-    if not base:
-        import platformdirs
-
-        base = platformdirs.user_cache_dir("bumpguard")
-    return Path(base) / "verify"
+    return _cache.directory("verify")
 
 
 @lru_cache(maxsize=1)

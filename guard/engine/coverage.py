@@ -22,11 +22,14 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from packaging.markers import InvalidMarker, Marker, UndefinedComparison, default_environment
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from guard.model import ARCHIVE_SUFFIXES, Dependency
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
 
 
 def _folder(path: str) -> str:
@@ -163,6 +166,8 @@ _MACHINES = ("x86_64", "arm64", "aarch64", "AMD64")
 
 
 def _environments() -> list[dict[str, str]]:
+    from packaging.markers import default_environment
+
     base = default_environment()
     out = []
     for python in _PYTHONS:
@@ -183,6 +188,8 @@ def _environments() -> list[dict[str, str]]:
 def covers_everywhere(pins: Iterable[Pin]) -> bool:
     """Whether, on every platform and Python version considered, one of ``pins`` applies
     (a pin without a marker applies everywhere; an unreadable marker, nowhere)."""
+    from packaging.markers import InvalidMarker, Marker  # only marker-gated pins need it
+
     markers: list[Marker] = []
     for pin in pins:
         if pin.marker is None:
@@ -197,6 +204,8 @@ def covers_everywhere(pins: Iterable[Pin]) -> bool:
 
 
 def _holds(marker: Marker, env: dict[str, str]) -> bool:
+    from packaging.markers import UndefinedComparison
+
     try:
         return marker.evaluate(env)
     except (UndefinedComparison, ValueError, KeyError):

@@ -7,7 +7,6 @@ policy's files differs from the base.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from guard import git
@@ -85,6 +84,8 @@ def _load_at(root: Path, ref: str) -> Policy | None:
         for n in git.tree_names(root, ref)
         if n.endswith(_POLICY_FILES) or n.startswith(".bumpguard/")
     ]
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="bumpguard-policy-") as tmp:
         copy = Path(tmp)
         if not git.export(root, ref, names, copy):

@@ -44,12 +44,12 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guard import _yaml
 from guard._files import read_text
 from guard.errors import GuardError, InputError, PolicyError
 from guard.policy.enforcement import add_floor, loosening
-from guard.policy.lock import Lock, load_locked, read_lock
 from guard.policy.pins import LockedImport, RemoteRef, short
 from guard.policy.rules import (
     ATTESTATION_MODES,
@@ -70,6 +70,9 @@ from guard.policy.rules import (
     refine,
 )
 from guard.policy.validation import Parsed, PolicyProblems, location, validate
+
+if TYPE_CHECKING:
+    from guard.policy.lock import Lock
 
 __all__ = [
     "ATTESTATION_MODES",
@@ -148,11 +151,13 @@ class _Context:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._lock: Lock | None = None
+        self._lock: Lock | None = None  # read on first use: most policies pin no URL
         self._read = False
 
     def lock(self) -> Lock | None:
         if not self._read:
+            from guard.policy.lock import read_lock
+
             self._lock = read_lock(self.root)
             self._read = True
         return self._lock
@@ -188,6 +193,8 @@ def _merge_into(
     directory: Path | None  # where relative extends resolve; None for a remote file
     if isinstance(spec, RemoteRef):
         # Never the network: the copy `policy fetch` verified and the lock pins.
+        from guard.policy.lock import load_locked
+
         data, entry = load_locked(ctx.root, spec, ctx.lock())
         display, directory = spec.url, None
         key, suffix = f"{spec.url}#{entry.sha256}", f" (sha256 {short(entry.sha256)})"
@@ -226,6 +233,8 @@ def _merge_into(
 
 
 def _add_import(policy: Policy, ref: RemoteRef, ctx: _Context) -> None:
+    from guard.policy.lock import load_locked
+
     _data, entry = load_locked(ctx.root, ref, ctx.lock())
     assert ref.name is not None
     item = LockedImport(ref.name, ref.url, ctx.root / entry.path, entry.sha256)

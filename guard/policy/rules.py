@@ -9,11 +9,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from guard.policy.pins import LockedImport
+if TYPE_CHECKING:
+    from guard.policy.pins import LockedImport
+
 
 SCHEMA_VERSION = 1
 THRESHOLDS = ("none", "major", "minor", "any")
