@@ -10,14 +10,43 @@ import contextlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from guard import __version__
 from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, GuardError, UsageError
 
 EXIT_INTERNAL = 3
+COMMANDS = (
+    "check",
+    "approve",
+    "verify",
+    "pip",
+    "scan-env",
+    "reviews",
+    "init",
+    "policy",
+)
 
 
-def _parser() -> argparse.ArgumentParser:
+def command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command ``argv`` names (the first word that is not an option, nor the value
+    of ``-C``), or ``None``."""
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "-C":
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``only`` (a known sub-command), just that sub-command is set
+    up: building all of them costs every hook run a few milliseconds."""
     parser = argparse.ArgumentParser(
         prog="bumpguard",
         description="Refuse unreviewed dependency changes (LLM gateways and SDKs by default).",
@@ -26,6 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"bumpguard {__version__}")
     parser.add_argument("-C", dest="directory", metavar="DIR", help="run as if started in DIR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    known = only in COMMANDS
+
+    def wanted(name: str) -> bool:
+        return not known or name == only
 
     def index_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
@@ -42,130 +75,158 @@ def _parser() -> argparse.ArgumentParser:
             "[tool.bumpguard] policy, else builtin:llm-gateways)",
         )
 
-    p = sub.add_parser("check", help="check dependency files against the policy and ledger")
-    p.add_argument(
-        "files",
-        nargs="*",
-        metavar="FILE",
-        help="dependency files (default: every supported file in the repository)",
-    )
-    policy_option(p)
-    p.add_argument(
-        "--format",
-        choices=("text", "json", "sarif"),
-        default="text",
-        help="text for people (default), json (schema 1) or sarif (SARIF 2.1.0, for code scanning)",
-    )
-    p.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour the text output: auto (default) colours a terminal unless NO_COLOR is "
-        "set or TERM=dumb",
-    )
-    p.add_argument(
-        "--base",
-        metavar="REF",
-        help="revision to show changes against (default: HEAD when there is one)",
-    )
+    if wanted("check"):
+        p = sub.add_parser("check", help="check dependency files against the policy and ledger")
+        p.add_argument(
+            "files",
+            nargs="*",
+            metavar="FILE",
+            help="dependency files (default: every supported file in the repository)",
+        )
+        policy_option(p)
+        p.add_argument(
+            "--format",
+            choices=("text", "json", "sarif"),
+            default="text",
+            help="text for people (default), json (schema 1) or sarif (SARIF 2.1.0, for "
+            "code scanning)",
+        )
+        p.add_argument(
+            "--color",
+            choices=("auto", "always", "never"),
+            default="auto",
+            help="colour the text output: auto (default) colours a terminal unless NO_COLOR is "
+            "set or TERM=dumb",
+        )
+        p.add_argument(
+            "--base",
+            metavar="REF",
+            help="revision to show changes against (default: HEAD when there is one)",
+        )
 
-    p = sub.add_parser("approve", help="record a review of NAME==VERSION (or NAME @ URL)")
-    p.add_argument("targets", nargs="+", metavar="NAME==VERSION")
-    p.add_argument("--reason", required=True, help="why this version is acceptable")
-    p.add_argument("--reviewer", help="who reviewed (default: git config user.name/email)")
-    p.add_argument(
-        "--hash",
-        action="append",
-        default=[],
-        metavar="ALGO:HEX",
-        help="also record this artifact hash (repeatable)",
-    )
-    p.add_argument(
-        "--offline",
-        action="store_true",
-        help="record from the repository's files alone, with no network (refused for "
-        "versions that need attestations)",
-    )
-    index_option(p)
-    policy_option(p)
+    if wanted("approve"):
+        p = sub.add_parser("approve", help="record a review of NAME==VERSION (or NAME @ URL)")
+        p.add_argument("targets", nargs="+", metavar="NAME==VERSION")
+        p.add_argument("--reason", required=True, help="why this version is acceptable")
+        p.add_argument("--reviewer", help="who reviewed (default: git config user.name/email)")
+        p.add_argument(
+            "--hash",
+            action="append",
+            default=[],
+            metavar="ALGO:HEX",
+            help="also record this artifact hash (repeatable)",
+        )
+        p.add_argument(
+            "--offline",
+            action="store_true",
+            help="record from the repository's files alone, with no network (refused for "
+            "versions that need attestations)",
+        )
+        index_option(p)
+        policy_option(p)
 
-    p = sub.add_parser(
-        "verify",
-        help="verify a release's attestations on the index, or a local file's provenance",
-    )
-    p.add_argument("target", metavar="NAME==VERSION|FILE")
-    p.add_argument(
-        "--provenance",
-        metavar="FILE",
-        help="with a distribution FILE: its PEP 740 provenance (or a single attestation)",
-    )
-    index_option(p)
-    policy_option(p)
+    if wanted("verify"):
+        p = sub.add_parser(
+            "verify",
+            help="verify a release's attestations on the index, or a local file's provenance",
+        )
+        p.add_argument("target", metavar="NAME==VERSION|FILE")
+        p.add_argument(
+            "--provenance",
+            metavar="FILE",
+            help="with a distribution FILE: its PEP 740 provenance (or a single attestation)",
+        )
+        index_option(p)
+        policy_option(p)
 
-    p = sub.add_parser(
-        "pip",
-        help="pip install, after checking everything pip would install",
-        description="bumpguard pip install [--python PATH] [--policy FILE] PIP-ARGS...: asks "
-        "pip what it would install, checks and inspects every file, then installs exactly "
-        "those files, or nothing.",
-    )
-    p.add_argument("pip_command", choices=["install"], metavar="install")
-    p.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="PIP-ARGS")
+    if wanted("pip"):
+        p = sub.add_parser(
+            "pip",
+            help="pip install, after checking everything pip would install",
+            description="bumpguard pip install [--python PATH] [--policy FILE] PIP-ARGS...: asks "
+            "pip what it would install, checks and inspects every file, then installs exactly "
+            "those files, or nothing.",
+        )
+        p.add_argument("pip_command", choices=["install"], metavar="install")
+        p.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="PIP-ARGS")
 
-    p = sub.add_parser(
-        "scan-env", help="audit an installed environment for start-up hooks and denied versions"
-    )
-    where = p.add_mutually_exclusive_group()
-    where.add_argument(
-        "--python",
-        metavar="PATH",
-        help="interpreter whose environment to scan, asked with -I -S so nothing in it runs "
-        "(default: $VIRTUAL_ENV's python, else the one running bumpguard)",
-    )
-    where.add_argument("--path", metavar="SITE_PACKAGES", help="scan this site-packages directory")
-    policy_option(p)
+    if wanted("scan-env"):
+        p = sub.add_parser(
+            "scan-env", help="audit an installed environment for start-up hooks and denied versions"
+        )
+        where = p.add_mutually_exclusive_group()
+        where.add_argument(
+            "--python",
+            metavar="PATH",
+            help="interpreter whose environment to scan, asked with -I -S so nothing in it runs "
+            "(default: $VIRTUAL_ENV's python, else the one running bumpguard)",
+        )
+        where.add_argument(
+            "--path", metavar="SITE_PACKAGES", help="scan this site-packages directory"
+        )
+        policy_option(p)
 
-    p = sub.add_parser("reviews", help="publish this repository's reviews for others to import")
-    rsub = p.add_subparsers(dest="reviews_command", metavar="ACTION")
-    e = rsub.add_parser(
-        "export",
-        help="print this repository's own approvals (with their evidence) as one JSON file",
-    )
-    e.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    if wanted("reviews"):
+        p = sub.add_parser("reviews", help="publish this repository's reviews for others to import")
+        rsub = p.add_subparsers(dest="reviews_command", metavar="ACTION")
+        e = rsub.add_parser(
+            "export",
+            help="print this repository's own approvals (with their evidence) as one JSON file",
+        )
+        e.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
 
-    p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
-    p.add_argument("--force", action="store_true", help="replace an existing .bumpguard.yaml")
-    p.add_argument("--reviewer", help="who records the baseline (default: git config)")
-    policy_option(p)
+    if wanted("init"):
+        p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
+        p.add_argument("--force", action="store_true", help="replace an existing .bumpguard.yaml")
+        p.add_argument("--reviewer", help="who records the baseline (default: git config)")
+        policy_option(p)
 
-    p = sub.add_parser("policy", help="validate or show the policy, or print its JSON Schema")
-    psub = p.add_subparsers(dest="policy_command", metavar="ACTION")
-    v = psub.add_parser("validate", help="validate a policy file and everything it extends")
-    v.add_argument("file", nargs="?", metavar="FILE")
-    s = psub.add_parser("show", help="print the effective (merged) policy")
-    s.add_argument("--format", choices=("yaml", "json"), default="yaml")
-    policy_option(s)
-    psub.add_parser(
-        "schema",
-        help="print the JSON Schema of policy files (for editor completion and validation)",
-    )
-    f = psub.add_parser(
-        "fetch",
-        help="fetch the pinned URLs the policy extends or imports, verify, store and lock them",
-    )
-    f.add_argument(
-        "--locked",
-        action="store_true",
-        help="fetch and write nothing: check .bumpguard/policy.lock against the policy and the "
-        "stored copies, re-verifying signatures offline (exit 2 if stale)",
-    )
-    policy_option(f)
+    if wanted("policy"):
+        p = sub.add_parser("policy", help="validate or show the policy, or print its JSON Schema")
+        psub = p.add_subparsers(dest="policy_command", metavar="ACTION")
+        v = psub.add_parser("validate", help="validate a policy file and everything it extends")
+        v.add_argument("file", nargs="?", metavar="FILE")
+        s = psub.add_parser("show", help="print the effective (merged) policy")
+        s.add_argument("--format", choices=("yaml", "json"), default="yaml")
+        policy_option(s)
+        psub.add_parser(
+            "schema",
+            help="print the JSON Schema of policy files (for editor completion and validation)",
+        )
+        f = psub.add_parser(
+            "fetch",
+            help="fetch the pinned URLs the policy extends or imports, verify, store and lock them",
+        )
+        f.add_argument(
+            "--locked",
+            action="store_true",
+            help="fetch and write nothing: check .bumpguard/policy.lock against the policy and the "
+            "stored copies, re-verifying signatures offline (exit 2 if stale)",
+        )
+        policy_option(f)
     return parser
+
+
+def run() -> NoReturn:
+    """The ``bumpguard`` executable: :func:`main`, then exit without tearing down the
+    interpreter. Everything bumpguard writes is complete when ``main`` returns (files
+    are written atomically and synced), so once stdout and stderr are flushed there is
+    nothing left to clean up; skipping the teardown saves a hook run about 20 ms (mypy
+    exits the same way)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader left (a broken pipe): nothing more to say
+        pass
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run bumpguard with ``argv`` (default: ``sys.argv[1:]``) and return the exit code."""
-    parser = _parser()
+    if argv is None:
+        argv = sys.argv[1:]
+    parser = build_parser(command_in(argv))
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
@@ -256,4 +317,4 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
-__all__ = ["EXIT_BLOCKED", "EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "main"]
+__all__ = ["EXIT_BLOCKED", "EXIT_ERROR", "EXIT_INTERNAL", "EXIT_OK", "main", "run"]

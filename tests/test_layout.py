@@ -207,3 +207,26 @@ def test_the_offline_hook_imports_only_what_the_check_needs(repo: Repo) -> None:
 def test_each_module_imports_on_its_own(module: str) -> None:
     """Importing any module first, in a fresh interpreter, works: no order dependence."""
     subprocess.run([sys.executable, "-c", f"import {module}"], check=True, cwd=ROOT)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check"],
+        ["-C", "check", "check", "--format", "json", "a.txt"],
+        ["approve", "openai==1.0", "--reason", "r", "--hash", "sha256:00", "--offline"],
+        ["verify", "x==1", "--index-url", "http://127.0.0.1/simple"],
+        ["pip", "install", "-r", "requirements.txt", "--python", "py"],
+        ["scan-env", "--path", "site"],
+        ["reviews", "export", "--output", "o.json"],
+        ["init", "--force"],
+        ["policy", "show", "--format", "json"],
+        ["policy", "fetch", "--locked"],
+    ],
+)
+def test_the_cli_parses_alike_when_it_sets_up_only_the_named_command(argv: list[str]) -> None:
+    from guard import cli
+
+    command = cli.command_in(argv)
+    assert command == argv[2] if argv[0] == "-C" else command == argv[0]
+    assert cli.build_parser(command).parse_args(argv) == cli.build_parser(None).parse_args(argv)
