@@ -1,7 +1,5 @@
 """``python -m guard`` runs the bumpguard command line."""
 
-import sys
+from guard.cli import run
 
-from guard.cli import main
-
-sys.exit(main())
+run()
