@@ -4,13 +4,10 @@ annotations), JSON for tools (``schema`` 1, described by :data:`REPORT_SCHEMA`) 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path, PurePath
 from typing import IO, Any
-from urllib.parse import quote
 
 from guard import __version__
 from guard.findings import Finding, Report, rule_info
@@ -209,6 +206,8 @@ def as_data(report: Report) -> dict[str, Any]:
 
 def as_json(report: Report) -> str:
     """``as_data`` serialised."""
+    import json
+
     return json.dumps(as_data(report), indent=2)
 
 
@@ -410,6 +409,8 @@ def _artifact_location(file: str) -> dict[str, Any]:
     path = PurePath(file)
     if path.is_absolute():  # a file outside the repository, named on the command line
         return {"uri": Path(file).as_uri()}
+    from urllib.parse import quote
+
     return {"uri": quote(path.as_posix(), safe="/"), "uriBaseId": SRCROOT}
 
 
@@ -417,6 +418,8 @@ def fingerprint(finding: Finding) -> str:
     """A stable identity of a finding: the sha256 of its rule, package, version and file
     (not its line, so moving a line keeps the alert)."""
     key = "\0".join((finding.rule, finding.package, finding.version or "", finding.file))
+    import hashlib
+
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
@@ -476,4 +479,6 @@ def as_sarif_data(report: Report, root: Path | None = None) -> dict[str, Any]:
 
 def as_sarif(report: Report, root: Path | None = None) -> str:
     """``as_sarif_data`` serialised."""
+    import json
+
     return json.dumps(as_sarif_data(report, root), indent=2)

@@ -50,7 +50,6 @@ from guard import _yaml
 from guard._files import read_text
 from guard.errors import GuardError, InputError, PolicyError
 from guard.policy.enforcement import add_floor, loosening
-from guard.policy.pins import LockedImport, RemoteRef, short
 from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
@@ -73,6 +72,7 @@ from guard.policy.validation import Parsed, PolicyProblems, location, validate
 
 if TYPE_CHECKING:
     from guard.policy.lock import Lock
+    from guard.policy.pins import RemoteRef
 
 __all__ = [
     "ATTESTATION_MODES",
@@ -191,9 +191,10 @@ def _merge_into(
     ctx: _Context,
 ) -> None:
     directory: Path | None  # where relative extends resolve; None for a remote file
-    if isinstance(spec, RemoteRef):
+    if not isinstance(spec, str):
         # Never the network: the copy `policy fetch` verified and the lock pins.
         from guard.policy.lock import load_locked
+        from guard.policy.pins import short
 
         data, entry = load_locked(ctx.root, spec, ctx.lock())
         display, directory = spec.url, None
@@ -205,7 +206,7 @@ def _merge_into(
     if key in {k for k, _ in stack}:
         chain = " -> ".join(shown for _, shown in (*stack, (key, display)))
         raise PolicyError(display, None, f"extends cycle: {chain}")
-    if isinstance(spec, RemoteRef):
+    if not isinstance(spec, str):
         parsed = _parse_remote(data, display, policy.warnings)
     else:
         parsed = validate(_yaml.load(read_text(path, display), display), display, policy.warnings)
@@ -216,11 +217,11 @@ def _merge_into(
             if isinstance(exc, PolicyError):
                 raise
             raise PolicyError(display, line, f"extends: {exc}") from None
-    if not isinstance(spec, RemoteRef) and not spec.startswith(BUILTIN_PREFIX):
+    if isinstance(spec, str) and not spec.startswith(BUILTIN_PREFIX):
         for ref in parsed.imports:  # imports are not transitive: never from a remote file
             _add_import(policy, ref, ctx)
     policy.sources.append(display)
-    if not isinstance(spec, RemoteRef) and not spec.startswith(BUILTIN_PREFIX):
+    if isinstance(spec, str) and not spec.startswith(BUILTIN_PREFIX):
         policy.files.append(path)
 
     def label(line: int | None) -> str:
@@ -234,6 +235,7 @@ def _merge_into(
 
 def _add_import(policy: Policy, ref: RemoteRef, ctx: _Context) -> None:
     from guard.policy.lock import load_locked
+    from guard.policy.pins import LockedImport
 
     _data, entry = load_locked(ctx.root, ref, ctx.lock())
     assert ref.name is not None
@@ -259,12 +261,11 @@ def _apply(
         policy.protect[item.pattern] = refine(earlier, item.rule)
         policy.unprotect.pop(item.pattern, None)
     if parsed.defaults:
-        policy.defaults = replace(policy.defaults, **parsed.defaults)
+        policy.defaults = policy.defaults._replace(**parsed.defaults)
     if parsed.install:
         install = dict(parsed.install)
         extra = install.pop("allow_sdist", ())
-        policy.install = replace(
-            policy.install,
+        policy.install = policy.install._replace(
             **install,
             allow_sdist=tuple(dict.fromkeys((*policy.install.allow_sdist, *extra))),
         )
@@ -351,7 +352,7 @@ def _parse_remote(data: bytes, display: str, warnings: list[str]) -> Parsed:
 def remote_refs(data: bytes, url: str, warnings: list[str]) -> list[RemoteRef]:
     """The pinned URLs a fetched policy extends (it is validated on the way)."""
     parsed = _parse_remote(data, url, warnings)
-    return [parent for parent, _ in parsed.extends if isinstance(parent, RemoteRef)]
+    return [parent for parent, _ in parsed.extends if not isinstance(parent, str)]
 
 
 def pinned_refs(
@@ -373,7 +374,7 @@ def pinned_refs(
             raise PolicyError(display, None, f"extends cycle: {' -> '.join((*stack, key))}")
         parsed = validate(_yaml.load(read_text(path, display), display), display, warnings)
         for parent, line in parsed.extends:
-            if isinstance(parent, RemoteRef):
+            if not isinstance(parent, str):
                 policies.append(parent)
                 continue
             try:

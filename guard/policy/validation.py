@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from guard.errors import PolicyError
-from guard.policy.pins import Pin, RemoteRef, SigstorePin, url_problem
 from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
@@ -24,6 +23,9 @@ from guard.policy.rules import (
     is_glob,
     parse_duration,
 )
+
+if TYPE_CHECKING:
+    from guard.policy.pins import RemoteRef, SigstorePin
 
 # The shape of a policy file, once: the validator reads these key sets, and tests check the
 # JSON schema (guard.policy.schema) and the README tables against them.
@@ -107,8 +109,7 @@ def location(path: str, line: int | None) -> str:
     return f"{path}:{line}" if line else path
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):
     """One validated protect entry, with the lines of its keys."""
 
     pattern: str
@@ -388,6 +389,8 @@ def _validate_pinned(
     check: _Checker, item: Any, line: int, where: str, kind: str, name: str | None
 ) -> RemoteRef | None:
     """A mapping with ``url`` and ``sha256`` and/or ``sigstore``: a pinned URL."""
+    from guard.policy.pins import Pin, RemoteRef, url_problem  # only policies that pin URLs
+
     keys = _PIN_KEYS | ({"name"} if kind == "reviews" else set())
     check.unknown_keys(item, keys, f"an {where} entry")
     url = item.get("url")
@@ -432,6 +435,8 @@ def _validate_pinned(
 
 
 def _validate_sigstore(check: _Checker, value: Any, line: int, where: str) -> SigstorePin | None:
+    from guard.policy.pins import SigstorePin, url_problem
+
     if not isinstance(value, dict):
         check.error(
             line,
