@@ -4,6 +4,7 @@ and the README table share), :class:`Finding` and :class:`Report`."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from guard.model import Dependency
 
@@ -29,8 +30,7 @@ YANKED = "yanked"
 NOT_SERVED = "not-on-index"
 
 
-@dataclass(frozen=True)
-class RuleInfo:
+class RuleInfo(NamedTuple):
     """What a rule id means: its SARIF name, a one-line summary, a description and
     the usual fix (text, JSON and SARIF output and the README table share them)."""
 
@@ -217,8 +217,7 @@ class Finding:
         return f"{self.package} {current}"
 
 
-@dataclass(frozen=True)
-class Covered:
+class Covered(NamedTuple):
     """A dependency whose review came from an imported ledger, not the repository's own."""
 
     package: str

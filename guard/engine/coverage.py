@@ -21,8 +21,7 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -36,8 +35,7 @@ def _folder(path: str) -> str:
     return posixpath.dirname(path) or "."
 
 
-@dataclass(frozen=True)
-class Pin:
+class Pin(NamedTuple):
     """One exact version of a package, and the file that fixes it."""
 
     version: str
@@ -45,8 +43,7 @@ class Pin:
     marker: str | None = None
 
 
-@dataclass(frozen=True)
-class RangeCoverage:
+class RangeCoverage(NamedTuple):
     """What the pins say about one range: those that cover it, those that govern it but
     lie outside it, and those in files that do not govern it."""
 

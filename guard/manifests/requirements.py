@@ -44,7 +44,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from packaging.markers import InvalidMarker, Marker
@@ -378,8 +378,7 @@ def _tokens(text: str, file: str, line: int) -> list[str]:
 # Options
 
 
-@dataclass(frozen=True)
-class _Opt:
+class _Opt(NamedTuple):
     """One option of pip's requirements-file parser."""
 
     names: tuple[str, ...]

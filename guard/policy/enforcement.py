@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -70,7 +69,7 @@ def loosening(policy: Policy, parsed: Parsed, display: str) -> list[tuple[str, i
                     f"unprotect: {pattern!r} would remove protection from {floor.pattern!r}, "
                     f"which is enforced by {floor.by}",
                 )
-    defaults = replace(policy.defaults, **parsed.defaults) if parsed.defaults else policy.defaults
+    defaults = policy.defaults._replace(**parsed.defaults) if parsed.defaults else policy.defaults
     listed = set()
     for item in parsed.protect:
         listed.add(item.pattern)
