@@ -13,9 +13,15 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from guard import __version__
-from guard.errors import EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, GuardError, UsageError
+from guard.errors import (
+    EXIT_BLOCKED,
+    EXIT_ERROR,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    GuardError,
+    UsageError,
+)
 
-EXIT_INTERNAL = 3
 COMMANDS = (
     "check",
     "approve",

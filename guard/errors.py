@@ -8,6 +8,8 @@ from __future__ import annotations
 EXIT_OK = 0
 EXIT_BLOCKED = 1
 EXIT_ERROR = 2
+#: A bug: an exception bumpguard did not expect (never allowed, never "blocked").
+EXIT_INTERNAL = 3
 
 
 class GuardError(Exception):

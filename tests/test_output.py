@@ -707,3 +707,28 @@ def test_yaml_language_server_modeline_example(
     assert run(repo, capsys, "policy", "validate")[0] == 0
     schema = json.loads(schema_file.read_text())
     assert jsonschema.Draft202012Validator(schema).is_valid(yaml.safe_load(policy))
+
+
+@pytest.mark.parametrize(
+    "where, keys",
+    [
+        ("top level", validation.TOP_KEYS),
+        ("protect entries", validation.PROTECT_KEYS),
+        ("deny rules", validation.DENY_KEYS),
+        ("install", validation.INSTALL_KEYS),
+        ("settings", validation.SETTING_KEYS),
+        (
+            "publisher",
+            {k for groups in validation.PUBLISHER_FIELDS.values() for g in groups for k in g},
+        ),
+    ],
+)
+def test_the_readme_documents_every_policy_key_the_validator_knows(
+    where: str, keys: set[str]
+) -> None:
+    """One description of the policy's shape: the validator's key sets, which the JSON
+    schema is tested against above and which the README must show."""
+    readme = (ROOT / "README.md").read_text()
+    shown = set(re.findall(r"^\s*(?:- )?([a-z_]+):", readme, re.MULTILINE))
+    shown |= set(re.findall(r"`(?:[a-z_]+\.)?([a-z_]+)(?::[^`]*)?`", readme))
+    assert sorted(set(keys) - shown) == [], where
