@@ -44,7 +44,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from guard.errors import GuardError
 from guard.policy.lock import (
@@ -181,7 +181,8 @@ def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> Non
                 f"cache{spot}: {exc.strerror}; set XDG_CACHE_HOME to a writable directory"
             ) from None
         except (sigstore.errors.Error, ValueError) as exc:
-            raise RemoteError(f"{where} does not verify: {_explain(str(exc), pin)}") from None
+            why = _explain(exc, pin, verifier, parsed, data, raw)
+            raise RemoteError(f"{where} does not verify: {why}") from None
 
 
 def _check_statement(where: str, kind: str, payload: bytes, sha256: str) -> None:
@@ -200,16 +201,38 @@ def _check_statement(where: str, kind: str, payload: bytes, sha256: str) -> None
         )
 
 
-def _explain(message: str, pin: SigstorePin) -> str:
-    first = message.splitlines()[0] if message else "verification failed"
-    if "SANs do not match" in first:
-        actual = first.partition("actual SANs:")[2].strip() or "?"
-        return f"signed by {actual}, the policy expects {pin.identity}"
-    if "OIDCIssuer" in first:
-        return f"wrong issuer ({first}); the policy expects {pin.issuer}"
-    if "digest mismatch" in first.lower() or "invalid for input" in first.lower():
-        return f"it does not sign these bytes ({first})"
-    return first
+def _explain(
+    error: Exception,
+    pin: SigstorePin,
+    verifier: Any,
+    parsed: Any,
+    data: bytes,
+    raw: dict[str, Any],
+) -> str:
+    """Why the bundle failed, from facts: verified again without the identity policy, a
+    sound signature means the signer is not the pinned one, and the certificate's subject
+    and issuer say how; otherwise the signature itself is at fault."""
+    import sigstore.errors
+    from sigstore.verify.policy import UnsafeNoOp
+
+    from guard.attest.provenance import certificate_identity
+
+    first = str(error).splitlines()[0] if str(error) else "verification failed"
+    try:
+        if "dsseEnvelope" in raw:
+            verifier.verify_dsse(parsed, UnsafeNoOp())
+        else:
+            verifier.verify_artifact(input_=data, bundle=parsed, policy=UnsafeNoOp())
+    except (sigstore.errors.Error, ValueError) as unpinned:
+        return f"it does not sign these bytes ({str(unpinned).splitlines()[0]})"
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    signer = certificate_identity(parsed.signing_certificate.public_bytes(Encoding.DER))
+    if signer.subject != pin.identity:
+        return f"signed by {signer.subject or '?'}, the policy expects {pin.identity}"
+    if signer.issuer != pin.issuer:
+        return f"wrong issuer ({signer.issuer or '?'}); the policy expects {pin.issuer}"
+    return f"not the pinned signer ({first})"
 
 
 def _download(session: requests.Session, url: str, limit: int, timeout: float) -> bytes:

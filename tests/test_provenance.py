@@ -809,7 +809,7 @@ def test_identity_from_claims_without_a_ref_uses_the_commit_suffix() -> None:
 
     pem = (PEP740 / "no-source-repository-ref-extension.pem").read_bytes()
     der = x509.load_pem_x509_certificate(pem).public_bytes(Encoding.DER)
-    identity = provenance._certificate_identity(der)
+    identity = provenance.certificate_identity(der)
     assert identity.kind == "github"
     assert identity.repository == "SWIFTSIM/swiftgalaxy"
     assert identity.workflow == "python-publish.yml"

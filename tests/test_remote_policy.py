@@ -292,7 +292,7 @@ def test_fetch_pinned_verifies_the_real_sigstore_bundle(
             "https://github.com/trailofbits/pypi-attestation-models/.github/workflows/"
             "release.yml@refs/tags/v9.9.9",
             ISSUER,
-            f"does not verify: signed by {{'{IDENTITY}'}}, the policy expects",
+            f"does not verify: signed by {IDENTITY}, the policy expects",
         ),
         (IDENTITY, "https://accounts.google.com", "does not verify: wrong issuer"),
     ],

@@ -272,7 +272,7 @@ def _der_utf8(data: bytes) -> str | None:
         return None
 
 
-def _certificate_identity(der: bytes) -> Identity:
+def certificate_identity(der: bytes) -> Identity:
     """The identity a DER certificate claims (ValueError if it cannot be parsed)."""
     from cryptography import x509
 
@@ -472,7 +472,7 @@ def _verify(
             label = f"attestation {number}" if len(raw) > 1 else "the attestation"
             try:
                 attestation = pa.Attestation.model_validate(item)
-                claimed = _certificate_identity(attestation.verification_material.certificate)
+                claimed = certificate_identity(attestation.verification_material.certificate)
             except ValueError as exc:  # pydantic's ValidationError, bad DER
                 first = str(exc).splitlines()[0]
                 raise VerificationFailed(
@@ -489,7 +489,9 @@ def _verify(
                     "directory"
                 ) from None
             except (sigstore.errors.Error, ValueError) as exc:  # AttestationError is a ValueError
-                reason = _explain(str(exc), claimed, expected, attestation, sha256)
+                reason = _explain(
+                    exc, attestation, dist, claimed, expected, sha256, filename, offline
+                )
                 prefix = f"{label}: " if len(raw) > 1 else ""
                 raise VerificationFailed(filename, prefix + reason) from None
             identities.append(claimed)
@@ -505,58 +507,94 @@ def _verify(
 
 
 def _explain(
-    message: str,
+    error: Exception,
+    attestation: Attestation,
+    dist: Any,
     claimed: Identity,
     expected: Publisher | None,
-    attestation: Attestation,
     sha256: str,
+    filename: str,
+    offline: bool,
 ) -> str:
-    """Turn a library error into a reason a person can act on.
+    """Why verification failed, in words a person can act on, from facts rather than
+    the library's wording: the file the statement names and its digest are compared
+    first; then, with a pinned publisher, the attestation is verified again without it.
+    If that passes, the signature is sound and the signer is not the pinned publisher:
+    the certificate's fields say how. If it fails too, the signature, the log or the trust
+    root is at fault, which sigstore reports only as a message.
 
-    The certificate's claims quoted here are unverified: they explain a failure, never
-    support a success.
+    The certificate's claims are quoted to explain a failure, never to support a success.
     """
+    import sigstore.errors
+    from sigstore.verify.policy import UnsafeNoOp
+
+    signed = _subject_digest(attestation)
+    if signed is not None and signed != sha256:
+        return (
+            f"digest mismatch: the attestation signs sha256 {signed}, the file's sha256 is {sha256}"
+        )
+    subject = _subject_name(attestation)
+    if subject is not None and subject != filename:
+        return f"file name mismatch: the attestation signs {subject}, not {filename}"
+    if expected is None:
+        return _crypto_failure(str(error))
+    try:
+        attestation.verify(UnsafeNoOp(), dist, staging=False, offline=offline)
+    except (sigstore.errors.Error, ValueError) as unpinned:
+        return _crypto_failure(str(unpinned))
+    first = str(error).splitlines()[0] if str(error) else "verification failed"
+    return _not_the_publisher(claimed, expected) or f"not the pinned publisher ({first})"
+
+
+def _not_the_publisher(claimed: Identity, expected: Publisher) -> str | None:
+    """How a soundly signed certificate differs from the pinned publisher, field by field."""
 
     def want(key: str) -> str:
-        return (expected.get(key) if expected is not None else None) or "?"
+        return expected.get(key) or "?"
 
-    if "OIDCIssuer" in message:
-        kind = expected.kind if expected is not None else "?"
+    kind = expected.kind
+    if claimed.issuer != _ISSUERS.get(kind):
         return (
             f"wrong CI provider: the certificate was issued by {claimed.issuer or '?'}, the "
             f"policy expects {_KIND_NAMES.get(kind, kind)} ({_ISSUERS.get(kind, '?')})"
         )
-    if "OIDCSourceRepositoryURI" in message:
-        return (
-            f"wrong repository: the certificate says {claimed.repository or '?'}, "
-            f"the policy expects {want('repository')}"
-        )
-    if "Build Config URI" in message:
-        return (
-            f"wrong workflow: the certificate says {claimed.workflow or '?'} "
-            f"in {claimed.repository or '?'}, the policy expects {want('workflow')}"
-        )
-    if "Build Signer URI" in message:
-        return (
-            "wrong CircleCI project or pipeline definition: the certificate says project "
-            f"{claimed.project_id or '?'} pipeline definition "
-            f"{claimed.pipeline_definition_id or '?'}, the policy expects project "
-            f"{want('project_id')} pipeline definition "
-            f"{(expected.get('pipeline_definition_id') if expected else None) or 'any'}"
-        )
-    if "SANs do not match" in message:
-        return (
-            f"wrong signer: the certificate says {claimed.subject or '?'}, "
-            f"the policy expects {want('email')}"
-        )
-    if "distribution digest" in message:
-        signed = _subject_digest(attestation)
-        return (
-            f"digest mismatch: the attestation signs sha256 {signed or '?'}, "
-            f"the file's sha256 is {sha256}"
-        )
-    if "distribution name" in message:
-        return f"file name mismatch: {message}"
+    if kind in ("github", "gitlab"):
+        if claimed.repository != expected.get("repository"):
+            return (
+                f"wrong repository: the certificate says {claimed.repository or '?'}, "
+                f"the policy expects {want('repository')}"
+            )
+        workflow = want("workflow")
+        if kind == "github":
+            workflow = workflow.removeprefix(".github/workflows/")
+        if claimed.workflow != workflow:
+            return (
+                f"wrong workflow: the certificate says {claimed.workflow or '?'} "
+                f"in {claimed.repository or '?'}, the policy expects {want('workflow')}"
+            )
+    elif kind == "google":
+        if (claimed.email or claimed.subject) != expected.get("email"):
+            return (
+                f"wrong signer: the certificate says {claimed.subject or '?'}, "
+                f"the policy expects {want('email')}"
+            )
+    elif kind == "circleci":
+        pipeline = expected.get("pipeline_definition_id")
+        if claimed.project_id != expected.get("project_id") or (
+            pipeline is not None and claimed.pipeline_definition_id != pipeline
+        ):
+            return (
+                "wrong CircleCI project or pipeline definition: the certificate says project "
+                f"{claimed.project_id or '?'} pipeline definition "
+                f"{claimed.pipeline_definition_id or '?'}, the policy expects project "
+                f"{want('project_id')} pipeline definition {pipeline or 'any'}"
+            )
+    return None
+
+
+def _crypto_failure(message: str) -> str:
+    """A failure of the signature, the transparency log or the trust root: sigstore
+    reports these as one exception type, so its message is all there is to go on."""
     message = message.removeprefix("Verification failed: ")
     lowered = message.lower()
     if any(word in lowered for word in ("log entry", "inclusion", "checkpoint", "integrated time")):
@@ -569,6 +607,15 @@ def _explain(
     if "dsse: invalid signature" in lowered:
         return "the signature does not match the signed statement (the evidence was altered)"
     return message
+
+
+def _subject_name(attestation: Attestation) -> str | None:
+    try:
+        subjects: Any = attestation.statement.get("subject")
+        name = subjects[0]["name"]
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+    return name if isinstance(name, str) else None
 
 
 def _subject_digest(attestation: Attestation) -> str | None:
