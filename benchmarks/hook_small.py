@@ -13,7 +13,10 @@ order rotated every round), fresh interpreters running:
 * ``python -m guard -C DIR check`` with bumpguard's cache warm (the parsed built-in
   policy remembered, as on a developer's machine after the first run);
 * the same with the caches off (``BUMPGUARD_VERIFY_CACHE=0``, as under CI), which parses
-  the policy with PyYAML.
+  the policy with PyYAML;
+* a floor: a fresh interpreter importing only the standard-library and ``packaging``
+  modules the check cannot do without, parsing the two files with tomllib and running
+  the same two git commands. What the check costs above it is bumpguard's own.
 
 Then it prints the largest ``-X importtime`` self times of the warm check. Timings are
 never asserted (exit 0 unless the setup or a check fails).
@@ -124,6 +127,17 @@ dependencies = ["click>=8", "openai>=1.60", "pyyaml>=6", "requests>=2.31", "rich
 """
 
 
+FLOOR = """
+import argparse, dataclasses, json, pathlib, subprocess, sys, tomllib
+import packaging.requirements, packaging.specifiers, packaging.utils, packaging.version
+repo = pathlib.Path(sys.argv[1])
+for name in ("pyproject.toml", "uv.lock"):
+    tomllib.loads((repo / name).read_text())
+for args in (["ls-files", "-z", "--stage"], ["ls-tree", "-z", "HEAD", "--", "pyproject.toml"]):
+    subprocess.run(["git", *args], cwd=repo, capture_output=True)
+"""
+
+
 def _run(cmd: Sequence[str], cwd: Path | None, env: dict[str, str]) -> None:
     proc = subprocess.run(list(cmd), cwd=cwd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -181,8 +195,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         repo = setup(directory, env)
         check = [sys.executable, "-m", "guard", "-C", str(repo), "check"]
+        floor = [sys.executable, "-c", FLOOR, str(repo)]
         jobs = {
             "python -c pass": lambda: timed([sys.executable, "-c", "pass"], env),
+            "floor (imports, tomllib, git; no bumpguard)": lambda: timed(floor, env),
             "bumpguard check (cache warm)": lambda: timed(check, env),
             "bumpguard check (caches off, as in CI)": lambda: timed(check, cold),
         }
