@@ -7,6 +7,7 @@ from pathlib import Path
 from guard.commands import _common
 from guard.engine import verify
 from guard.errors import EXIT_BLOCKED, EXIT_OK
+from guard.output import verify as output
 
 
 def run(target: str, provenance: str | None, policy: str | None, index_url: str | None) -> int:
@@ -14,8 +15,8 @@ def run(target: str, provenance: str | None, policy: str | None, index_url: str 
     root = _common.root()
     loaded = _common.policy(root, policy)
     if provenance is not None:
-        lines, ok = verify.verify_file(Path(target), Path(provenance), loaded)
-    else:
-        lines, ok = verify.verify_release(root, target, loaded, index_url)
-    print("\n".join(lines))
-    return EXIT_OK if ok else EXIT_BLOCKED
+        print(output.local_file(verify.verify_file(Path(target), Path(provenance), loaded)))
+        return EXIT_OK  # a file that does not verify raises
+    found = verify.verify_release(root, target, loaded, index_url)
+    print(output.release(found))
+    return EXIT_OK if found.ok else EXIT_BLOCKED

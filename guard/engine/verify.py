@@ -1,9 +1,11 @@
-"""``bumpguard verify``: what the attestations of a release or a local file prove."""
+"""``bumpguard verify``: what the attestations of a release or a local file prove.
+Returns data; :mod:`guard.output.verify` renders it."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from packaging.utils import (
     InvalidSdistFilename,
@@ -14,16 +16,26 @@ from packaging.utils import (
 
 from guard._files import read_text
 from guard.engine.check import read_repository
-from guard.engine.release import check_release
+from guard.engine.release import Release, check_release
 from guard.engine.review import parse_target
 from guard.errors import UsageError
 from guard.ledger import Ledger
-from guard.policy.rules import Policy
+from guard.policy.rules import Policy, Publisher
+
+if TYPE_CHECKING:
+    from guard.attest.provenance import Identity
 
 
-def verify_release(
-    root: Path, text: str, policy: Policy, index_url: str | None
-) -> tuple[list[str], bool]:
+class FileVerdict(NamedTuple):
+    """A local distribution whose provenance verified, and who signed it."""
+
+    filename: str
+    sha256: str
+    pinned: Publisher | None
+    identity: Identity
+
+
+def verify_release(root: Path, text: str, policy: Policy, index_url: str | None) -> Release:
     """Check NAME==VERSION on the index as ``approve`` would, recording nothing."""
     from guard.index import IndexClient, default_index_url
 
@@ -38,24 +50,10 @@ def verify_release(
     release = check_release(
         client, policy, Ledger(root).get(target.name), target.name, target.version, hashes
     )
-    lines = [f"{target.name} {target.version} on {release.host}:"]
-    for artifact in release.artifacts:
-        if artifact.identity is not None:
-            status = f"verified: {artifact.identity.describe()}"
-        elif artifact.error is not None:
-            status = "REFUSED"
-        else:
-            status = "no attestation"
-        lines.append(f"  {artifact.file.filename} sha256:{artifact.sha256[:16]}... {status}")
-    if release.upload_time:
-        lines.append(f"  uploaded {release.upload_time}")
-    for problem in release.problems:
-        lines.append(f"  refused: {problem.message}")
-    lines.append("ok" if release.ok else "refused")
-    return lines, release.ok
+    return release
 
 
-def verify_file(dist: Path, provenance_path: Path, policy: Policy) -> tuple[list[str], bool]:
+def verify_file(dist: Path, provenance_path: Path, policy: Policy) -> FileVerdict:
     """Verify a local distribution against a provenance (or attestation) file, with the
     publisher the policy pins for its name (any valid signer when nothing is pinned)."""
     from guard.attest import provenance
@@ -76,9 +74,4 @@ def verify_file(dist: Path, provenance_path: Path, policy: Policy) -> tuple[list
     settings = policy.settings(name, str(version))
     expected = settings.publisher if settings is not None else None
     identity = provenance.verify_provenance(evidence, filename, digest, expected)
-    pinned = f"the pinned {expected.describe()}" if expected else "no pinned publisher"
-    lines = [
-        f"{filename} sha256:{digest}",
-        f"  verified against {pinned}: {identity.describe()}",
-    ]
-    return lines, True
+    return FileVerdict(filename, digest, expected, identity)
