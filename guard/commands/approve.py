@@ -5,6 +5,7 @@ from __future__ import annotations
 from guard.commands import _common
 from guard.engine import review
 from guard.errors import EXIT_OK
+from guard.output import review as output
 
 
 def run(
@@ -19,8 +20,8 @@ def run(
     """Check each target (online unless ``offline``) and record its approval."""
     root = _common.root()
     loaded = _common.policy(root, policy)
-    for line in review.approve(
+    recorded = review.approve(
         root, targets, reason, reviewer, loaded, hashes, offline=offline, index_url=index_url
-    ):
-        print(line)
+    )
+    print(output.approved(recorded))
     return EXIT_OK

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
@@ -19,7 +19,8 @@ from guard.attest import rules
 from guard.engine import check
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
-from guard.ledger import APPROVALS_DIR, EVIDENCE_DIR, LEDGER_DIR, Approval, Evidence, Ledger
+from guard.findings import Finding
+from guard.ledger import EVIDENCE_DIR, Approval, Evidence, Ledger
 from guard.manifests.requirements import archive_version, url_source
 from guard.model import Dependency
 from guard.policy.rules import Policy
@@ -118,6 +119,33 @@ def _hashes_for(target: Target, deps: Sequence[Dependency]) -> tuple[tuple[str, 
     return tuple(sorted(hashes)), files
 
 
+class Approved(NamedTuple):
+    """One review ``approve`` recorded: the target, what was checked, who, and where."""
+
+    spec: str
+    checked: str
+    reviewer: str
+    path: str
+
+
+@dataclass
+class Adoption:
+    """What ``init`` did and what is left: whether it wrote the starter policy (and
+    whether as a library's), the baseline it recorded (``name version`` each), and the
+    findings no baseline clears (those that need an online review among them)."""
+
+    wrote_policy: bool
+    library: bool
+    baseline: list[str]
+    remaining: list[Finding]
+    needs_online: list[Finding]
+
+    @property
+    def exit_code(self) -> int:
+        """1 while findings remain, else 0."""
+        return 1 if self.remaining else 0
+
+
 def approve(
     root: Path,
     texts: Sequence[str],
@@ -128,12 +156,13 @@ def approve(
     *,
     offline: bool = False,
     index_url: str | None = None,
-) -> list[str]:
+) -> list[Approved]:
     """Record a review of each target, or of none if the policy refuses any of them.
 
     Online (the default) each version is looked up on the package index and its
     attestations are verified and stored as evidence; ``offline`` records from the
-    repository's files alone and refuses what would need the index. Returns lines to print.
+    repository's files alone and refuses what would need the index. Returns what it
+    recorded.
     """
     if not reason.strip():
         raise UsageError("--reason is required: say why this version is acceptable")
@@ -248,15 +277,13 @@ def approve(
         if notes:
             checked += "; start-up hooks or foreign names, reviewed by you: " + "; ".join(notes)
         prepared.append((target, approval, blobs, checked))
-    lines = []
+    recorded = []
     for target, approval, blobs, found in prepared:
         for rel, data in blobs.items():
             write_atomic(root / rel, data)
         path = ledger.record(target.name, [approval])
-        lines.append(
-            f"approved {target.spec} ({found}) by {who} -> {path.relative_to(root).as_posix()}"
-        )
-    return lines
+        recorded.append(Approved(target.spec, found, who, path.relative_to(root).as_posix()))
+    return recorded
 
 
 def _inspect_release(client: IndexClient, release: Release) -> tuple[dict[str, Any], list[str]]:
@@ -321,13 +348,12 @@ def _offline_checks(
 
 def init(
     root: Path, policy_loader: Callable[[], Policy], reviewer: str | None, force: bool
-) -> tuple[list[str], int]:
+) -> Adoption:
     """Write a starter policy, record the current versions as a baseline, and say what is
     left. Everything is read and checked before anything is written, so an unreadable
-    file leaves the repository as it was. Returns lines to print and the exit code."""
+    file leaves the repository as it was."""
     from guard.policy.loader import DEFAULT_POLICY, load_policy
 
-    lines = []
     policy_path = root / POLICY_FILE
     write_policy = force or not policy_path.exists()
     starter = STARTER_POLICY
@@ -341,7 +367,6 @@ def init(
             policy.ranges = "allow"
             starter += LIBRARY_RANGES
     else:
-        lines.append(f"{POLICY_FILE} exists; keeping it (--force replaces it)")
         policy = policy_loader()
     # Reviews recorded but not committed yet count: init must not record over them.
     report = check.run(root, None, policy, committed_only=False)
@@ -371,51 +396,27 @@ def init(
                 kind="baseline",
             )
     written: list[str] = []
+    recorded: list[str] = []
     try:
         if write_policy:
             write_atomic(policy_path, starter)
             written.append(POLICY_FILE)
-            lines.append(f"wrote {POLICY_FILE} (extends builtin:llm-gateways)")
-            if library:
-                lines.append(
-                    "this looks like a library (no lock file, only version ranges): the policy "
-                    "says `ranges: allow`, so declared ranges are checked against deny rules "
-                    "while pins, locks and `bumpguard pip install` guard what gets installed"
-                )
         for name, approvals in sorted(by_name.items()):
             path = ledger.record(name, list(approvals.values()))
             written.append(path.relative_to(root).as_posix())
             for approval in approvals.values():
-                lines.append(f"baseline: {name} {approval.source or approval.version}")
+                recorded.append(f"{name} {approval.source or approval.version}")
     except (OSError, GuardError) as exc:
         done = ", ".join(written) if written else "nothing"
         raise GuardError(f"init stopped: {exc}; it had written {done}") from None
-    if baseline:
-        lines.append(
-            f"recorded {sum(len(a) for a in by_name.values())} baseline approval(s) "
-            f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}: "
-            f"git add {POLICY_FILE} {LEDGER_DIR}"
-        )
-    else:
-        lines.append("nothing to baseline: no protected dependency without a review")
-    # What is left: denied or unpinned versions, and versions that need attestations,
-    # which only an online approval can verify and record.
     remaining = [f for f in report.findings if f not in baseline]
-    for finding in remaining:
-        lines.append(f"{finding.where}: {finding.package}: {finding.rule}: {finding.message}")
-        if finding in needs_online:
-            lines.append(
-                "  needs an online review: its attestations must be fetched and verified, "
-                f"which init (offline) cannot do: {finding.fix}"
-            )
-        else:
-            lines.append(f"  fix: {finding.fix}")
-    lines.append("")
-    lines.append("Add the hook to .pre-commit-config.yaml:")
-    from guard import __version__
-
-    lines.append(PRE_COMMIT_SNIPPET.format(version=__version__).rstrip("\n"))
-    return lines, (1 if remaining else 0)
+    return Adoption(
+        wrote_policy=write_policy,
+        library=library,
+        baseline=recorded,
+        remaining=remaining,
+        needs_online=[f for f in remaining if f in needs_online],
+    )
 
 
 LIBRARY_RANGES = """\
