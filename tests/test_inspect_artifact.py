@@ -18,7 +18,9 @@ import pytest
 
 from guard.artifacts import startup
 from guard.artifacts.inspect_artifact import (
-    Finding,
+    ArtifactFinding as Finding,
+)
+from guard.artifacts.inspect_artifact import (
     Limits,
     Report,
     compare,

@@ -75,7 +75,7 @@ DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
-class Finding:
+class ArtifactFinding:
     """One thing the inspection noticed; ``path`` is the archive member it is about.
 
     ``target`` is where it lands when installed, as :attr:`Report.top_level` and
@@ -112,7 +112,7 @@ class Report:
 
     filename: str
     sha256: str
-    findings: tuple[Finding, ...] = ()
+    findings: tuple[ArtifactFinding, ...] = ()
     top_level: tuple[str, ...] = ()
     startup_hooks: tuple[str, ...] = ()
     hook_sha256: tuple[tuple[str, str], ...] = ()
@@ -217,7 +217,7 @@ class _Collector:
 
     def __init__(self, limits: Limits) -> None:
         self.limit = limits.max_findings_per_kind
-        self.findings: list[Finding] = []
+        self.findings: list[ArtifactFinding] = []
         self.counts: dict[str, int] = {}
         self.dropped_deny: set[str] = set()
 
@@ -230,18 +230,20 @@ class _Collector:
             if severity == "deny":
                 self.dropped_deny.add(kind)
             return
-        self.findings.append(Finding(kind, _show(path, 500), _show(detail), severity, target))
+        self.findings.append(
+            ArtifactFinding(kind, _show(path, 500), _show(detail), severity, target)
+        )
 
     def hostile(self, path: str, detail: str) -> None:
         self.add(KIND_HOSTILE, path, detail, "deny")
 
-    def result(self) -> tuple[Finding, ...]:
+    def result(self) -> tuple[ArtifactFinding, ...]:
         found = list(dict.fromkeys(self.findings))
         for kind, count in self.counts.items():
             if count > self.limit:
                 severity: Severity = "deny" if kind in self.dropped_deny else "warn"
                 detail = f"{count - self.limit} more {kind} findings not listed"
-                found.append(Finding(kind, "", detail, severity))
+                found.append(ArtifactFinding(kind, "", detail, severity))
         found.sort(key=lambda f: (f.severity != "deny", f.kind, f.path))
         return tuple(found)
 
@@ -1035,7 +1037,7 @@ def inspect_file(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMIT
                 digest.update(chunk)
     except OSError as exc:
         raise InputError(os.fspath(path), None, f"cannot read it: {exc.strerror or exc}") from exc
-    too_big = Finding(KIND_HOSTILE, "", f"{size:,} bytes: larger than any artifact", "deny")
+    too_big = ArtifactFinding(KIND_HOSTILE, "", f"{size:,} bytes: larger than any artifact", "deny")
     return Report(os.path.basename(path), digest.hexdigest(), (too_big,))
 
 
@@ -1045,7 +1047,7 @@ def _strings(value: object) -> set[str]:
     return {v for v in value if isinstance(v, str)}
 
 
-def compare(previous: Mapping[str, Any], current: Report) -> list[Finding]:
+def compare(previous: Mapping[str, Any], current: Report) -> list[ArtifactFinding]:
     """New (or changed) start-up hooks and new top-level names since an approved report.
 
     ``previous`` is a :meth:`Report.to_data` of an earlier approved version; missing or
@@ -1058,16 +1060,16 @@ def compare(previous: Mapping[str, Any], current: Report) -> list[Finding]:
     if isinstance(recorded, Mapping):
         digests_before = {k: v for k, v in recorded.items() if isinstance(v, str)}
     digests = dict(current.hook_sha256)
-    found: list[Finding] = []
+    found: list[ArtifactFinding] = []
     for hook in current.startup_hooks:
         if hook not in hooks_before:
             detail = f"new start-up hook {hook}"
-            found.append(Finding(KIND_NEW_HOOK, hook, detail, "deny", hook))
+            found.append(ArtifactFinding(KIND_NEW_HOOK, hook, detail, "deny", hook))
         elif digests_before.get(hook) and digests.get(hook) != digests_before[hook]:
             detail = f"start-up hook {hook} changed"
-            found.append(Finding(KIND_CHANGED_HOOK, hook, detail, "deny", hook))
+            found.append(ArtifactFinding(KIND_CHANGED_HOOK, hook, detail, "deny", hook))
     for name in current.top_level:
         if name not in tops_before and name not in current.startup_hooks:
             detail = f"new top-level name {name} in site-packages"
-            found.append(Finding(KIND_NEW_TOP, name, detail, "warn", name))
+            found.append(ArtifactFinding(KIND_NEW_TOP, name, detail, "warn", name))
     return found

@@ -119,7 +119,7 @@ class Distribution:
 
 
 @dataclass(frozen=True)
-class Finding:
+class EnvFinding:
     """One thing in the environment that runs at start-up, is denied, or could not be read."""
 
     kind: str
@@ -138,7 +138,7 @@ class ScanResult:
 
     dirs: list[Path]
     distributions: list[Distribution]
-    findings: list[Finding]
+    findings: list[EnvFinding]
     python: str | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -444,7 +444,7 @@ def _scan_dir(site_dir: Path, policy: Policy, result: ScanResult) -> None:
                     break
     except OSError as exc:
         result.findings.append(
-            Finding(UNREADABLE, site_dir, UNKNOWN_OWNER, f"cannot list: {_reason(exc)}")
+            EnvFinding(UNREADABLE, site_dir, UNKNOWN_OWNER, f"cannot list: {_reason(exc)}")
         )
         return
     entries.sort(key=lambda e: e.name)
@@ -484,7 +484,7 @@ def _scan_dir(site_dir: Path, policy: Policy, result: ScanResult) -> None:
                 else ("at every start-up when the user site is enabled")
             )
             result.findings.append(
-                Finding(
+                EnvFinding(
                     CUSTOMIZE_MODULE,
                     path,
                     _owner(dists_),
@@ -502,7 +502,7 @@ def _scan_dir(site_dir: Path, policy: Policy, result: ScanResult) -> None:
         if rule is not None:
             reason = rule.reason or "denied by the policy"
             result.findings.append(
-                Finding(
+                EnvFinding(
                     DENIED_VERSION,
                     dist.path,
                     dist.label,
@@ -536,13 +536,13 @@ def _read_bounded(path: Path, limit: int) -> tuple[bytes, bool]:
     return data[:limit], len(data) > limit
 
 
-def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> Finding | None:
+def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> EnvFinding | None:
     try:
         data, truncated = _read_bounded(path, MAX_PTH_BYTES)
     except IsADirectoryError:
         return None  # site cannot open a directory either
     except OSError as exc:
-        return Finding(
+        return EnvFinding(
             UNREADABLE,
             path,
             _owner(owners),
@@ -554,7 +554,7 @@ def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> Finding | None:
     by_digest = digest == startup.LITELLM_PTH_SHA256
     if by_name or by_digest:
         how = " and ".join(m for m, hit in (("by name", by_name), ("by sha256", by_digest)) if hit)
-        return Finding(
+        return EnvFinding(
             KNOWN_MALWARE,
             path,
             _owner(owners),
@@ -569,7 +569,7 @@ def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> Finding | None:
         # Never a path list of this size: site would still run any import line past the cap.
         lines.sort(key=lambda line: not line.executed)
         found = f"; {startup.describe(lines)}" if lines else ""
-        return Finding(
+        return EnvFinding(
             STARTUP_HOOK,
             path,
             _owner(owners),
@@ -580,7 +580,7 @@ def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> Finding | None:
         )
     if not lines:
         return None
-    return Finding(
+    return EnvFinding(
         STARTUP_HOOK,
         path,
         _owner(owners),
