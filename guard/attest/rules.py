@@ -196,7 +196,9 @@ def judge(
     need = attestations_needed(settings, earlier)
     if need is None and facts.pins:
         need = f"{facts.pins_from} lists attestation-identities for it"
-    unattested = ", ".join(facts.unattested)
+    shown = facts.unattested[:3]
+    more = len(facts.unattested) - len(shown)
+    unattested = ", ".join(shown) + (f" and {more} more" if more else "")
     if facts.unattested and need:
         problems.append(
             Problem(
