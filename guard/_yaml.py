@@ -55,7 +55,7 @@ def load(text: str, path: str) -> Any:
         cached = json.loads(entry.read_bytes())
         if cached["text"] == text:
             return _decode(cached["document"])
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
         pass  # no entry, or an unreadable one: parse again
     document = _parse(text, path)  # errors are never cached
     encoded = _encode(document)

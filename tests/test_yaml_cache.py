@@ -102,3 +102,12 @@ def test_a_read_only_cache_costs_only_speed(
     blocker.write_text("")
     monkeypatch.setenv("BUMPGUARD_CACHE_DIR", str(blocker))  # not a directory
     assert _yaml.load(POLICY, "p.yaml")["version"] == 1
+
+
+def test_a_hostile_entry_nested_too_deeply_is_parsed_again(tmp_path: Path) -> None:
+    _yaml.load(POLICY, "p.yaml")
+    [entry] = _entries(tmp_path)
+    text = json.dumps(json.loads(entry.read_text())["text"])
+    deep = "[" * 100_000 + "]" * 100_000  # well-formed JSON that json.loads cannot nest
+    entry.write_text(f'{{"text": {text}, "document": {deep}}}')
+    assert _yaml.load(POLICY, "p.yaml")["version"] == 1
