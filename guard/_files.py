@@ -1,34 +1,98 @@
-"""Reading repository files safely: size limits, encodings and atomic writes."""
+"""Reading repository files safely, and writing them atomically.
+
+A repository may be hostile (a pull request checked out by CI): every read goes through
+:func:`read_bytes`, which reads only regular files, follows a symbolic link only to a
+regular file (and, given the repository root, only inside it), and never reads more than
+the cap for that kind of file, whatever the file claims its size is. A FIFO, a device, a
+socket, a directory or a link to ``/dev/zero`` is an input error (exit 2), not a hang.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 from pathlib import Path
 
 from guard.errors import InputError
 
-MAX_INPUT_BYTES = 64 * 1024 * 1024
+MiB = 1024 * 1024
+#: Caps by kind of file: dependency files and locks (the largest real locks are a few
+#: MiB), review ledgers, and policy files.
+MAX_INPUT_BYTES = 64 * MiB
+MAX_LEDGER_BYTES = 16 * MiB
+MAX_POLICY_BYTES = 1 * MiB
+_CHUNK = 1 * MiB
 
 
-def read_bytes(path: Path, display: str) -> bytes:
-    """Read a file's bytes; a missing, oversized or unreadable file is an input error."""
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _cap(limit: int) -> str:
+    return f"{limit // MiB} MiB" if limit % MiB == 0 else f"{limit} bytes"
+
+
+def read_bytes(
+    path: Path, display: str, *, limit: int = MAX_INPUT_BYTES, root: Path | None = None
+) -> bytes:
+    """Read a regular file of at most ``limit`` bytes. With ``root``, a symbolic link must
+    lead to a file inside it. Anything else is an :class:`InputError` naming ``display``."""
     try:
-        size = path.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(display, None, f"file is too large ({size} bytes)")
-        return path.read_bytes()
+        if root is not None and path.is_symlink():
+            target = path.resolve(strict=True)
+            try:
+                target.relative_to(root.resolve())
+            except ValueError:
+                raise InputError(
+                    display, None, f"is a symbolic link to {target}, outside the repository"
+                ) from None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise InputError(display, None, "no such file") from None
+        raise InputError(display, None, "no such file (or a symbolic link to nothing)") from None
     except IsADirectoryError:
         raise InputError(display, None, "is a directory, not a file") from None
+    except RuntimeError:  # a symlink loop (Python 3.10 and 3.11 raise this from resolve)
+        raise InputError(display, None, "is a symbolic link loop") from None
     except OSError as exc:
-        raise InputError(display, None, f"cannot read: {exc.strerror}") from None
+        raise InputError(display, None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(display, None, f"is {_kind(info.st_mode)}, not a regular file")
+        too_big = f"is larger than {_cap(limit)}, the limit for this kind of file"
+        if info.st_size > limit:
+            raise InputError(display, None, too_big)
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(_CHUNK, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:  # it grew while being read
+                raise InputError(display, None, too_big)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(display, None, f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a text file as UTF-8 (BOM allowed); oversized or undecodable files are errors."""
-    data = read_bytes(path, display)
+def read_text(
+    path: Path, display: str, *, limit: int = MAX_INPUT_BYTES, root: Path | None = None
+) -> str:
+    """Read a text file as UTF-8 (BOM allowed), as :func:`read_bytes` reads it;
+    undecodable text is an error."""
+    data = read_bytes(path, display, limit=limit, root=root)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

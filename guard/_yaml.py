@@ -17,13 +17,12 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from guard import _cache
-from guard._files import write_atomic
+from guard._files import MAX_POLICY_BYTES, write_atomic
 from guard.errors import InputError
 
 if TYPE_CHECKING:
     import yaml
 
-MAX_POLICY_BYTES = 1024 * 1024
 # Bump when the cached form changes: old entries are then ignored, never misread.
 _CACHE_FORMAT = "1"
 

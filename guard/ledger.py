@@ -8,6 +8,7 @@ killed process never leaves a truncated file.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -18,8 +19,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from guard import git
-from guard._files import read_text, write_atomic
-from guard.errors import LedgerError
+from guard._files import MAX_LEDGER_BYTES, MAX_POLICY_BYTES, read_text, write_atomic
+from guard.errors import InputError, LedgerError
 
 LEDGER_DIR = ".bumpguard"
 APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
@@ -42,7 +43,10 @@ def keep_in_git(root: Path) -> None:
     """Write ``.bumpguard/.gitignore`` so that everything but writers' lock files is
     committed; an existing one gets the lines it lacks (its own lines stay)."""
     path = root / LEDGER_DIR / ".gitignore"
-    text = path.read_text(encoding="utf-8") if path.is_file() else None
+    try:
+        text = read_text(path, str(path), limit=MAX_POLICY_BYTES, root=root)
+    except InputError:  # none yet, or not a readable file: ours replaces it
+        text = None
     if text is None:
         new = _GITIGNORE
     else:
@@ -244,10 +248,11 @@ class Ledger:
 
     def _read(self, name: str) -> PackageLedger:
         path = self.path_for(name)
-        if not path.is_file():
+        if not os.path.lexists(path):  # anything else by that name is read, and refused
             return PackageLedger(name)
         display = f"{APPROVALS_DIR}/{name}.json"
-        return parse(read_text(path, display), display, name)
+        text = read_text(path, display, limit=MAX_LEDGER_BYTES, root=self.root)
+        return parse(text, display, name)
 
     def record(self, name: str, approvals: list[Approval]) -> Path:
         """Add ``approvals`` for ``name`` under a lock; an approval for the same version (or
@@ -447,7 +452,7 @@ def export(root: Path) -> str:
     for path in sorted(directory.glob("*.json")) if directory.is_dir() else []:
         name = path.stem
         display = f"{APPROVALS_DIR}/{path.name}"
-        ledger = parse(read_text(path, display), display, name)
+        ledger = parse(read_text(path, display, limit=MAX_LEDGER_BYTES, root=root), display, name)
         packages[name] = [a.to_data() for a in ledger.approvals]
         for approval in ledger.approvals:
             for entry in approval.evidence:

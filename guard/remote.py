@@ -46,10 +46,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guard.errors import GuardError
+from guard._files import read_bytes
+from guard.errors import GuardError, InputError
 from guard.policy.lock import (
     LOCK_FILE,
     LOCK_SCHEMA,
+    MAX_BUNDLE_BYTES,
+    MAX_REMOTE_BYTES,
     REMOTE_DIR,
     STORED_NAME,
     LockEntry,
@@ -61,10 +64,6 @@ from guard.policy.pins import Pin, RemoteRef, SigstorePin, host_of, url_problem
 if TYPE_CHECKING:
     import requests
 
-#: The largest remote file ``policy fetch`` accepts (policies are at most 1 MiB; review
-#: exports carry their evidence inline).
-MAX_REMOTE_BYTES = 32 * 1024 * 1024
-MAX_BUNDLE_BYTES = 1024 * 1024
 #: Seconds to wait for a connection or for the next bytes of an answer.
 TIMEOUT = 20.0
 _RETRIES = 2
@@ -362,13 +361,19 @@ def _store(root: Path, fetched: Sequence[tuple[RemoteRef, Fetched]]) -> list[str
     entries.sort(key=lambda e: (e.kind, e.url, e.name or "", e.pin.key(), e.sha256))
     from guard._files import write_atomic
 
+    def holds(target: Path, data: bytes) -> bool:
+        try:
+            return read_bytes(target, str(target), limit=len(data), root=root) == data
+        except InputError:  # missing, a special file, a link out, or not this content
+            return False
+
     for relative, data in writes.items():
         target = root / relative
-        if not (target.is_file() and target.read_bytes() == data):
+        if not holds(target, data):
             write_atomic(target, data)
     text = json.dumps({"schema": LOCK_SCHEMA, "entries": [e.to_data() for e in entries]}, indent=2)
     lock_path = root / LOCK_FILE
-    if not lock_path.is_file() or lock_path.read_text(encoding="utf-8") != text + "\n":
+    if not holds(lock_path, (text + "\n").encode("utf-8")):
         write_atomic(lock_path, text + "\n")
     from guard.ledger import keep_in_git
 
@@ -451,9 +456,9 @@ def _check_locked(
 def _read_bundle(root: Path, entry: LockEntry) -> bytes:
     assert entry.bundle is not None
     try:
-        return (root / entry.bundle).read_bytes()
-    except OSError:
+        return read_bytes(root / entry.bundle, entry.bundle, limit=MAX_BUNDLE_BYTES, root=root)
+    except InputError as exc:
         raise RemoteError(
-            f"{LOCK_FILE}: {entry.describe()}: the stored sigstore bundle {entry.bundle} is "
-            "missing; run bumpguard policy fetch"
+            f"{LOCK_FILE}: {entry.describe()}: the stored sigstore bundle {entry.bundle}: "
+            f"{exc.detail}; run bumpguard policy fetch"
         ) from None

@@ -10,13 +10,16 @@ an edited evidence file, a swapped hash or evidence for another file is refused.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
+from guard._files import read_bytes
 from guard.attest import rules
 from guard.attest.rules import Problem
+from guard.errors import InputError
 from guard.findings import ATTESTATION_INVALID, ATTESTATION_MISSING, NOT_COMMITTED
 from guard.ledger import Approval, PackageLedger, why_not_committed
 from guard.model import Dependency
@@ -126,11 +129,9 @@ def _verify_evidence(
             )
             continue
         try:
-            data = entry.data if entry.data is not None else path.read_bytes()
-        except OSError:
-            problems.append(
-                Problem(ATTESTATION_INVALID, f"{entry.path}: evidence file is missing", renew)
-            )
+            data = entry.data if entry.data is not None else _read(path, entry.path, root)
+        except InputError as exc:
+            problems.append(Problem(ATTESTATION_INVALID, f"{entry.path}: {exc.detail}", renew))
             continue
         try:
             identity = provenance.verify_provenance(
@@ -141,3 +142,13 @@ def _verify_evidence(
             continue
         verified[entry.sha256] = identity.to_data()
     return verified
+
+
+def _read(path: Path, display: str, root: Path) -> bytes:
+    """A committed evidence file: a regular file inside the repository, of at most the size
+    verification accepts."""
+    from guard.attest.provenance import MAX_EVIDENCE_BYTES
+
+    if not os.path.lexists(path):
+        raise InputError(display, None, "evidence file is missing")
+    return read_bytes(path, display, limit=MAX_EVIDENCE_BYTES, root=root)

@@ -538,7 +538,7 @@ def load_imports(root: Path, policy: Policy) -> list[ImportedReviews]:
         return []
     import hashlib
 
-    from guard._files import read_text
+    from guard._files import MAX_LEDGER_BYTES, read_text
     from guard.errors import LedgerError
     from guard.ledger import parse_export
     from guard.policy.lock import locked_reviews
@@ -546,7 +546,7 @@ def load_imports(root: Path, policy: Policy) -> list[ImportedReviews]:
     out = []
     for entry in locked_reviews(root, policy):
         display = f"{entry.path.relative_to(root).as_posix()} ({entry.name}, {entry.url})"
-        text = read_text(entry.path, display)
+        text = read_text(entry.path, display, limit=MAX_LEDGER_BYTES, root=root)
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != entry.sha256:
             raise LedgerError(
                 display,

@@ -131,7 +131,10 @@ def discover(root: Path, names: Sequence[str] | None = None) -> list[Path]:
     if names is None:
         names = _walk(root)
     found = [root / name for name in sorted(names) if file_format(name)]
-    return [path for path in found if path.is_file()]
+    # What git holds is read even when it is a link or a special file (and then refused):
+    # skipping it would let a lock that is a link to something else pass unchecked. Only a
+    # file gone from the working tree, or a folder (a submodule), is not a file to read.
+    return [p for p in found if os.path.lexists(p) and (p.is_symlink() or not p.is_dir())]
 
 
 def _walk(root: Path) -> list[str]:

@@ -25,7 +25,7 @@ _COLON = re.compile(r"\s*:")
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read every package a ``Pipfile.lock`` pins, in both sections."""
     display = ctx.display(path)
-    text = read_text(path, display)
+    text = read_text(path, display, root=ctx.root)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

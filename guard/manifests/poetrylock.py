@@ -33,7 +33,7 @@ _SOURCES: dict[str, SourceKind] = {
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read every package a ``poetry.lock`` pins, with its hashes and source."""
     display = ctx.display(path)
-    text = read_text(path, display)
+    text = read_text(path, display, root=ctx.root)
     data = _toml.loads(text, display)
     packages = data.get("package", [])
     if not isinstance(packages, list):

@@ -37,7 +37,7 @@ _CONTEXT = re.compile(r"^packages\[(\d+)\](?:\.(.*))?$")
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read every package a PEP 751 lock file lists, with its hashes and source."""
     display = ctx.display(path)
-    text = read_text(path, display)
+    text = read_text(path, display, root=ctx.root)
     data = _toml.loads(text, display)
     raw_packages = data.get("packages")
     count = len(raw_packages) if isinstance(raw_packages, list) else 0

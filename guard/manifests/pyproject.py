@@ -41,7 +41,7 @@ _GROUP_NAME = re.compile(r"[-_.]+")
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read the dependencies a ``pyproject.toml`` declares (never its build backend)."""
     display = ctx.display(path)
-    text = read_text(path, display)
+    text = read_text(path, display, root=ctx.root)
     data = _toml.loads(text, display)
     doc = _Doc(text, display)
     deps: list[Dependency] = []

@@ -111,7 +111,7 @@ def read_included(path: Path, ctx: ReadContext) -> list[Dependency]:
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read one requirements file and every file it includes."""
     display = ctx.display(path)
-    data = read_bytes(path, display)
+    data = read_bytes(path, display, root=ctx.root)
     text = _pip_decode(data, display)
     readings = [(text, False)]
     utf8 = _uv_decode(data)

@@ -36,7 +36,7 @@ _SOURCES: dict[str, SourceKind] = {
 def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read every package a ``uv.lock`` pins, with its hashes and source."""
     display = ctx.display(path)
-    text = read_text(path, display)
+    text = read_text(path, display, root=ctx.root)
     data = _toml.loads(text, display)
     version = data.get("version")
     if version != 1 or isinstance(version, bool):

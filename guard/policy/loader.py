@@ -40,6 +40,7 @@ it was true/deny, no new ``allow_sdist`` or allow-list entries. Every attempt is
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -47,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard import _yaml
-from guard._files import read_text
+from guard._files import MAX_POLICY_BYTES, read_text
 from guard.errors import GuardError, InputError, PolicyError
 from guard.policy.enforcement import add_floor, loosening
 from guard.policy.rules import (
@@ -178,7 +179,8 @@ def _resolve(spec: str, base: Path) -> tuple[Path, str]:
 
 def _display(path: Path) -> str:
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # As named, not where a link leads: a message names the file the user has.
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(Path.cwd())).as_posix()
     except ValueError:
         return str(path)
 
@@ -209,7 +211,11 @@ def _merge_into(
     if not isinstance(spec, str):
         parsed = _parse_remote(data, display, policy.warnings)
     else:
-        parsed = validate(_yaml.load(read_text(path, display), display), display, policy.warnings)
+        # A repository's policy file is read like its other files (a link must stay inside
+        # it); the built-in ones are bumpguard's own, wherever it is installed.
+        root = None if spec.startswith(BUILTIN_PREFIX) else ctx.root
+        text = read_text(path, display, limit=MAX_POLICY_BYTES, root=root)
+        parsed = validate(_yaml.load(text, display), display, policy.warnings)
     for parent, line in parsed.extends:
         try:
             _merge_into(policy, parent, directory or base, (*stack, (key, display)), ctx)
@@ -372,7 +378,8 @@ def pinned_refs(
         key = str(path.resolve())
         if key in stack:
             raise PolicyError(display, None, f"extends cycle: {' -> '.join((*stack, key))}")
-        parsed = validate(_yaml.load(read_text(path, display), display), display, warnings)
+        text = read_text(path, display, limit=MAX_POLICY_BYTES)
+        parsed = validate(_yaml.load(text, display), display, warnings)
         for parent, line in parsed.extends:
             if not isinstance(parent, str):
                 policies.append(parent)
@@ -404,11 +411,13 @@ def find_policy(root: Path, explicit: str | None) -> str:
     if explicit:
         return explicit
     for name in (".bumpguard.yaml", ".bumpguard.yml"):
-        if (root / name).is_file():
+        # Anything by that name is the policy: a directory or a dangling link is an error,
+        # never a silent fall back to the (possibly weaker) built-in policy.
+        if os.path.lexists(root / name):
             return str(root / name)
     pyproject = root / "pyproject.toml"
-    if pyproject.is_file():
-        text = read_text(pyproject, "pyproject.toml")
+    if os.path.lexists(pyproject):
+        text = read_text(pyproject, "pyproject.toml", root=root)
         if "bumpguard" in text:
             from guard import _toml
 

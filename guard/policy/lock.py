@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guard.errors import PolicyError
+from guard._files import MAX_LEDGER_BYTES, read_bytes
+from guard.errors import InputError, PolicyError
 from guard.policy.pins import LockedImport, Pin, RemoteRef, short, url_problem
 
 if TYPE_CHECKING:
@@ -23,6 +25,10 @@ if TYPE_CHECKING:
 LOCK_FILE = ".bumpguard/policy.lock"
 REMOTE_DIR = ".bumpguard/remote"
 LOCK_SCHEMA = 1
+#: The largest remote file ``policy fetch`` accepts and the hook reads back (policies are
+#: at most 1 MiB; review exports carry their evidence inline), and the largest bundle.
+MAX_REMOTE_BYTES = 32 * 1024 * 1024
+MAX_BUNDLE_BYTES = 1024 * 1024
 KINDS = ("policy", "reviews")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 STORED_NAME = re.compile(r"^[0-9a-f]{64}(\.[0-9a-f]{12})?\.sigstore$|^[0-9a-f]{64}$")
@@ -86,12 +92,12 @@ class Lock:
 def read_lock(root: Path) -> Lock | None:
     """The repository's lock, ``None`` when there is none; a malformed lock is an error."""
     path = root / LOCK_FILE
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except OSError as exc:
-        raise PolicyError(LOCK_FILE, None, f"cannot read: {exc.strerror}") from None
+    try:
+        raw = read_bytes(path, LOCK_FILE, limit=MAX_LEDGER_BYTES, root=root)
+    except InputError as exc:
+        raise PolicyError(LOCK_FILE, None, exc.detail) from None
     try:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -184,12 +190,13 @@ def load_locked(root: Path, ref: RemoteRef, lock: Lock | None) -> tuple[bytes, L
 
 
 def _read_stored(root: Path, entry: LockEntry, fail: Any) -> bytes:
+    path = root / entry.path
+    if not os.path.lexists(path):
+        raise fail(f"the stored copy {entry.path} is missing")
     try:
-        data = (root / entry.path).read_bytes()
-    except FileNotFoundError:
-        raise fail(f"the stored copy {entry.path} is missing") from None
-    except OSError as exc:
-        raise fail(f"cannot read the stored copy {entry.path}: {exc.strerror}") from None
+        data = read_bytes(path, entry.path, limit=MAX_REMOTE_BYTES, root=root)
+    except InputError as exc:
+        raise fail(f"cannot read the stored copy {entry.path}: {exc.detail}") from None
     actual = hashlib.sha256(data).hexdigest()
     if actual != entry.sha256:
         raise fail(

@@ -1,0 +1,143 @@
+"""Hostile files in a repository (a pull request CI checks out) end in exit 2, quickly.
+
+Each case runs the real command line in a fresh interpreter with a time limit and an
+address-space limit, so a hang or an unbounded read fails the test instead of the
+machine. Each has a control: the same repository with an ordinary file passes.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Repo
+
+LIMIT_SECONDS = 30
+LIMIT_BYTES = 2 * 1024**3
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="FIFOs and /dev/zero")
+
+
+def _limits() -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (LIMIT_BYTES, LIMIT_BYTES))
+
+
+def bumpguard(repo: Repo, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "guard", "-C", str(repo.path), *args],
+        capture_output=True,
+        text=True,
+        timeout=LIMIT_SECONDS,
+        preexec_fn=_limits,
+        env=env,
+    )
+
+
+def refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+
+
+def link(repo: Repo, name: str, target: str) -> None:
+    path = repo.path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to(target)
+
+
+def test_a_lock_that_links_to_dev_zero(repo: Repo) -> None:
+    repo.write("requirements.txt", "requests==2.32.3\n")
+    link(repo, "uv.lock", "/dev/zero")
+    repo.add()
+    refused(bumpguard(repo, "check"), "uv.lock", "/dev/zero, outside the repository")
+    (repo.path / "uv.lock").unlink()
+    repo.add()
+    assert bumpguard(repo, "check").returncode == 0  # control
+
+
+def test_a_policy_lock_or_ledger_that_links_to_dev_zero(repo: Repo) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    repo.add()
+    assert (
+        bumpguard(repo, "approve", "openai==1.93.0", "--reason", "r", "--offline").returncode == 0
+    )
+    repo.add()
+    assert bumpguard(repo, "check").returncode == 0  # control: the real ledger passes
+    ledger = repo.path / ".bumpguard/approvals/openai.json"
+    ledger.unlink()
+    ledger.symlink_to("/dev/zero")
+    refused(bumpguard(repo, "check"), "openai.json", "outside the repository")
+    ledger.unlink()
+    os.mkfifo(ledger)  # a file git holds, replaced in the work tree by a FIFO
+    refused(bumpguard(repo, "check"), "openai.json", "is a FIFO, not a regular file")
+    ledger.unlink()
+    link(repo, ".bumpguard/policy.lock", "/dev/zero")
+    pinned = "{url: https://policies.example.org/base.yaml, sha256: '" + "a" * 64 + "'}"
+    repo.write(".bumpguard.yaml", f"version: 1\nextends:\n  - {pinned}\n")
+    refused(bumpguard(repo, "check"), "policy.lock", "outside the repository")
+
+
+def test_a_policy_that_is_a_fifo_does_not_hang(repo: Repo, tmp_path: Path) -> None:
+    fifo = tmp_path / "policy.yaml"
+    os.mkfifo(fifo)
+    repo.write("requirements.txt", "requests==2.32.3\n")
+    repo.add()
+    refused(bumpguard(repo, "check", "--policy", str(fifo)), "is a FIFO")
+    repo.write(".bumpguard.yaml", f"version: 1\nextends: {fifo}\n")
+    refused(bumpguard(repo, "check"), "is a FIFO")
+    repo.write(".bumpguard.yaml", "version: 1\nextends: builtin:llm-gateways\n")
+    assert bumpguard(repo, "check").returncode == 0  # control
+
+
+def test_a_link_that_leaves_the_repository_is_not_followed(repo: Repo, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("requests==2.32.3\n")
+    link(repo, "requirements.txt", str(outside))
+    repo.add()
+    refused(bumpguard(repo, "check"), "requirements.txt", "outside the repository")
+    (repo.path / "requirements.txt").unlink()
+    repo.write("real.txt", "requests==2.32.3\n")
+    link(repo, "requirements.txt", "real.txt")  # control: a link inside is followed
+    repo.add()
+    assert bumpguard(repo, "check").returncode == 0
+
+
+@pytest.mark.parametrize("shape", ["directory", "dangling link"])
+def test_a_policy_file_that_is_not_a_file_fails_closed(repo: Repo, shape: str) -> None:
+    """It used to be ignored, and the built-in policy applied instead of the repository's."""
+    repo.write("requirements.txt", "requests==2.32.3\n")
+    repo.add()
+    if shape == "directory":
+        (repo.path / ".bumpguard.yaml").mkdir()
+    else:
+        link(repo, ".bumpguard.yaml", "no-such-policy.yaml")
+    refused(bumpguard(repo, "check"), ".bumpguard.yaml")
+
+
+def test_a_ledger_over_its_cap_names_the_cap(repo: Repo) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    repo.add()
+    assert (
+        bumpguard(repo, "approve", "openai==1.93.0", "--reason", "r", "--offline").returncode == 0
+    )
+    ledger = repo.path / ".bumpguard/approvals/openai.json"
+    text = ledger.read_text()
+    ledger.write_text(text + " " * (16 * 1024 * 1024))  # valid JSON, 16 MiB of spaces
+    repo.add()
+    refused(bumpguard(repo, "check"), "openai.json", "larger than 16 MiB")
+
+
+def test_a_lock_replaced_by_a_fifo_in_the_work_tree_does_not_hang(repo: Repo) -> None:
+    repo.write("requirements.txt", "requests==2.32.3\n")
+    repo.add()
+    assert bumpguard(repo, "check").returncode == 0  # control
+    (repo.path / "requirements.txt").unlink()
+    os.mkfifo(repo.path / "requirements.txt")
+    refused(bumpguard(repo, "check"), "requirements.txt", "is a FIFO, not a regular file")
