@@ -166,4 +166,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, seen: set[int]) 
             items.append(_build(loader, item, path, seen))
             items.lines.append(item.start_mark.line + 1)
         return items
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, OverflowError) as exc:  # a date that is no date, say 2001-02-30
+        raise InputError(path, line, f"invalid value: {exc}") from None

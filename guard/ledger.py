@@ -26,6 +26,8 @@ LEDGER_DIR = ".bumpguard"
 APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
 SCHEMA = 1
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+#: Ledger files are named after the package; file systems allow 255 bytes per name.
+MAX_NAME = 200
 # Reviews, evidence and fetched policies must reach git even where a .gitignore further
 # up ignores *.json or a folder name: a review that only exists on one machine lets a
 # commit through that a fresh clone refuses.
@@ -226,6 +228,13 @@ class Ledger:
 
     def path_for(self, name: str) -> Path:
         """The ledger file of canonical ``name``."""
+        if len(name) > MAX_NAME:
+            raise LedgerError(
+                APPROVALS_DIR,
+                None,
+                f"a package name of {len(name)} characters is longer than {MAX_NAME}, "
+                "too long for a ledger file name",
+            )
         if not _NAME.match(name):
             raise LedgerError(APPROVALS_DIR, None, f"{name!r} is not a canonical package name")
         return self.dir / f"{name}.json"
@@ -307,12 +316,20 @@ _APPROVAL_FIELDS = {
 }
 
 
-def parse(text: str, display: str, name: str) -> PackageLedger:
-    """Parse one ledger file; any problem is a ``LedgerError`` naming file and line."""
+def _json(text: str, display: str) -> Any:
+    """JSON from a ledger, an export or evidence; malformed or too deeply nested data is a
+    ``LedgerError`` naming the file (and the line, when JSON knows it)."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise LedgerError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise LedgerError(display, None, "invalid JSON: nested too deeply") from None
+
+
+def parse(text: str, display: str, name: str) -> PackageLedger:
+    """Parse one ledger file; any problem is a ``LedgerError`` naming file and line."""
+    data = _json(text, display)
     if not isinstance(data, dict):
         raise LedgerError(display, 1, "expected a JSON object")
     if data.get("schema") != SCHEMA:
@@ -457,17 +474,14 @@ def export(root: Path) -> str:
         for approval in ledger.approvals:
             for entry in approval.evidence:
                 source = root / entry.path
-                evidence[entry.path] = json.loads(read_text(source, entry.path))
+                evidence[entry.path] = _json(read_text(source, entry.path), entry.path)
     data = {"schema": SCHEMA, "kind": EXPORT_KIND, "packages": packages, "evidence": evidence}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
 
 def parse_export(text: str, display: str, label: str, url: str) -> ImportedReviews:
     """Read an exported review ledger; every approval is validated as a local one is."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LedgerError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    data = _json(text, display)
     if not isinstance(data, dict) or data.get("kind") != EXPORT_KIND:
         raise LedgerError(display, 1, f"not a bumpguard review export (kind {EXPORT_KIND!r})")
     if data.get("schema") != SCHEMA:

@@ -141,3 +141,52 @@ def test_a_lock_replaced_by_a_fifo_in_the_work_tree_does_not_hang(repo: Repo) ->
     (repo.path / "requirements.txt").unlink()
     os.mkfifo(repo.path / "requirements.txt")
     refused(bumpguard(repo, "check"), "requirements.txt", "is a FIFO, not a regular file")
+
+
+# Inputs that ended in exit 3 (a traceback) and now name the file: run in-process.
+HUGE = "9" * 5000
+CASES = {
+    "a duration beyond timedelta": (
+        {
+            ".bumpguard.yaml": "version: 1\nprotected_defaults:\n"
+            "  min_release_age: 99999999999999999999d\n"
+        },
+        ".bumpguard.yaml:3",
+    ),
+    "a duration beyond Python's digit limit": (
+        {".bumpguard.yaml": f"version: 1\nprotected_defaults:\n  min_release_age: {HUGE}d\n"},
+        ".bumpguard.yaml:3",
+    ),
+    "a YAML date that is no date": (
+        {".bumpguard.yaml": "version: 1\ndeny:\n  - package: x\n    reason: 2001-02-30\n"},
+        ".bumpguard.yaml:4: invalid value",
+    ),
+    "a ledger nested 100,000 deep": (
+        {".bumpguard/approvals/openai.json": "[" * 100_000 + "]" * 100_000},
+        ".bumpguard/approvals/openai.json: invalid JSON: nested too deeply",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_values_are_input_errors(
+    case: str, repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files, where = CASES[case]
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    for name, text in files.items():
+        repo.write(name, text)
+    repo.add()
+    assert repo.run("check") == 2
+    assert where in capsys.readouterr().err
+
+
+def test_approving_a_name_too_long_for_a_file_is_a_usage_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "a" * 250
+    assert repo.run("approve", f"{name}==1.0", "--reason", "r", "--offline") == 2
+    assert "longer than 200" in capsys.readouterr().err
+    assert not (repo.path / ".bumpguard").exists() or not any(
+        (repo.path / ".bumpguard").rglob("*.tmp")
+    )

@@ -189,7 +189,10 @@ def parse_duration(text: str) -> timedelta | None:
     match = _DURATION.match(text)
     if match is None:
         return None
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    except (OverflowError, ValueError):  # beyond timedelta, or Python's digit limit
+        return None
 
 
 def format_duration(value: timedelta) -> str:
