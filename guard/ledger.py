@@ -347,20 +347,24 @@ def parse(text: str, display: str, name: str) -> PackageLedger:
     items = data.get("approvals")
     if not isinstance(items, list):
         raise LedgerError(display, _line(text, '"approvals"'), "'approvals' must be a list")
-    starts = _element_lines(text)
-    approvals = [
-        _approval(item, display, starts[i] if i < len(starts) else 1)
-        for i, item in enumerate(items)
-    ]
+    approvals = []
+    for number, item in enumerate(items):
+        try:
+            approvals.append(_approval(item, display, 0))
+        except LedgerError as exc:
+            # Lines are found only for a message: finding them costs a second pass.
+            starts = _element_lines(text)
+            line = starts[number] if number < len(starts) else 1
+            raise LedgerError(display, line, exc.detail) from None
     return PackageLedger(name, approvals)
 
 
 def _approval(item: Any, display: str, line: int) -> Approval:
     if not isinstance(item, dict):
         raise LedgerError(display, line, "each approval must be an object")
-    unknown = set(item) - _APPROVAL_FIELDS
-    if unknown:
-        raise LedgerError(display, line, f"unknown approval field(s): {', '.join(sorted(unknown))}")
+    if not _APPROVAL_FIELDS.issuperset(item):
+        unknown = ", ".join(sorted(set(item) - _APPROVAL_FIELDS))
+        raise LedgerError(display, line, f"unknown approval field(s): {unknown}")
     for key in ("reviewer", "approved_at", "reason"):
         if not isinstance(item.get(key), str):
             raise LedgerError(display, line, f"approval needs a string {key!r}")
@@ -391,7 +395,7 @@ def _approval(item: Any, display: str, line: int) -> Approval:
         inspection=inspection,
         upload_time=upload_time,
         identity=tuple(sorted(identity.items())) if identity is not None else None,
-        evidence=_evidence(item.get("evidence", []), display, line),
+        evidence=_evidence(item["evidence"], display, line) if "evidence" in item else (),
         version=version,
         reviewer=item["reviewer"],
         approved_at=item["approved_at"],
@@ -421,12 +425,15 @@ def _element_lines(text: str) -> list[int]:
     lines: list[int] = []
     if index <= 0:
         return lines
+    line, counted = 1, 0  # newlines are counted once, from where the last count stopped
     while True:
         while index < len(text) and text[index] in " \t\r\n,":
             index += 1
         if index >= len(text) or text[index] == "]":
             return lines
-        lines.append(text.count("\n", 0, index) + 1)
+        line += text.count("\n", counted, index)
+        counted = index
+        lines.append(line)
         try:
             _, index = decoder.raw_decode(text, index)
         except json.JSONDecodeError:

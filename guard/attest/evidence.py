@@ -79,7 +79,7 @@ def evaluate(
         pins_from=dep.file,
         recorded=approval.identity_data(),
     )
-    earlier = rules.earlier_approvals(ledger, version)
+    earlier = rules.earlier_attested(ledger, version)
     found = rules.judge(facts, settings, earlier, now or datetime.now(timezone.utc))
     for problem in found:
         if problem.rule == ATTESTATION_MISSING:

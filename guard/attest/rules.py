@@ -120,15 +120,17 @@ def cooldown(
     return None
 
 
-def earlier_approvals(ledger: PackageLedger, version: str) -> list[Approval]:
-    """Approvals of lower versions of the same package, highest first."""
+def earlier_attested(ledger: PackageLedger, version: str) -> list[Approval]:
+    """Approvals of lower versions that recorded a verified publisher, highest first: the
+    ones no-downgrade and publisher changes compare with. Approvals without one are
+    skipped before their versions are parsed, so a long ledger of them costs little."""
     try:
         current = Version(version)
     except InvalidVersion:
         return []
     out: list[tuple[Version, Approval]] = []
     for approval in ledger.approvals:
-        if approval.source is not None or approval.version is None:
+        if approval.identity is None or approval.source is not None or approval.version is None:
             continue
         try:
             other = Version(approval.version)

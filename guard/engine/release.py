@@ -157,5 +157,5 @@ def check_release(
         pins=pins,
         recorded=approved.identity_data() if approved is not None else None,
     )
-    problems.extend(rules.judge(facts, settings, rules.earlier_approvals(ledger, version), now))
+    problems.extend(rules.judge(facts, settings, rules.earlier_attested(ledger, version), now))
     return release

@@ -331,7 +331,7 @@ def _offline_checks(
     settings = policy.settings(target.name, target.version)
     if settings is None:
         return uploaded
-    earlier = rules.earlier_approvals(ledger.get(target.name), target.version)
+    earlier = rules.earlier_attested(ledger.get(target.name), target.version)
     need = rules.attestations_needed(settings, earlier)
     if need:
         raise Refused(
@@ -441,5 +441,5 @@ def _needs_attestations(finding: findings.Finding, policy: Policy, ledger: Ledge
     settings = policy.settings(finding.package, finding.version)
     if settings is None:
         return False
-    earlier = rules.earlier_approvals(ledger.get(finding.package), finding.version)
+    earlier = rules.earlier_attested(ledger.get(finding.package), finding.version)
     return rules.attestations_needed(settings, earlier) is not None

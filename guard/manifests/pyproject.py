@@ -160,10 +160,16 @@ class _Doc:
         self.text = text
         self.display = display
         self._headers = [m.start() for m in re.finditer(r"^[ \t]*\[", text, re.MULTILINE)]
+        self._newlines: list[int] | None = None  # offsets of every "\n", on first use
 
     def line(self, offset: int) -> int:
-        """1-based line of ``offset`` (0 if ``offset`` is negative)."""
-        return self.text.count("\n", 0, offset) + 1 if offset >= 0 else 0
+        """1-based line of ``offset`` (0 if ``offset`` is negative). A binary search over
+        the newlines, so numbering every dependency stays linear in the file's size."""
+        if offset < 0:
+            return 0
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        return bisect.bisect_left(self._newlines, offset) + 1
 
     def table(self, *keys: str) -> int:
         """Offset of the ``[a.b.c]`` header, or -1."""
@@ -190,8 +196,11 @@ class _Doc:
         end = self.end(start)
         best = -1
         for quoted in (f'"{value}"', f"'{value}'"):
-            found = self.text.find(quoted, start, end)
-            if found >= 0 and (best < 0 or found < best):
+            # Search only up to the best match so far: the other quoting of a value is
+            # rarely there, and searching for it to the end of a long array each time
+            # would make numbering the whole array quadratic.
+            found = self.text.find(quoted, start, end if best < 0 else best)
+            if found >= 0:
                 best = found
         return best
 
