@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from guard.errors import InputError
+from guard.errors import InputError, WriteError
 
 MiB = 1024 * 1024
 #: Caps by kind of file: dependency files and locks (the largest real locks are a few
@@ -104,25 +104,44 @@ def read_text(
 
 def write_atomic(path: Path, data: str | bytes) -> None:
     """Replace ``path`` with ``data`` so readers see the old or the new file, never a part
-    (text is written as UTF-8 with ``\\n`` line ends)."""
+    (text is written as UTF-8 with ``\\n`` line ends). The file keeps its permissions, or
+    gets the usual ones for a new file (0666 less the umask). A failure is a
+    :class:`WriteError` naming the path, and leaves the old file and no temporary one."""
     import tempfile  # only writers need it; the hook only reads
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    blob = data.encode("utf-8") if isinstance(data, str) else data
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(blob)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+        blob = data.encode("utf-8") if isinstance(data, str) else data
+    except UnicodeEncodeError:
+        raise WriteError(f"{path}: cannot write text that is not valid Unicode") from None
+    try:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(blob)
+                handle.flush()
+                os.fchmod(handle.fileno(), mode)
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
     with contextlib.suppress(OSError):
         dir_fd = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from guard import _cache
 from guard._files import MAX_POLICY_BYTES, write_atomic
-from guard.errors import InputError
+from guard.errors import InputError, WriteError
 
 if TYPE_CHECKING:
     import yaml
@@ -62,8 +62,8 @@ def load(text: str, path: str) -> Any:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(entry, json.dumps({"text": text, "document": encoded}))
-        except (OSError, UnicodeEncodeError):
-            pass  # a read-only cache, or text JSON cannot hold, only costs speed
+        except (OSError, WriteError):
+            pass  # a read-only cache only costs speed
     return document
 
 

@@ -41,6 +41,11 @@ class LedgerError(InputError):
     """A review-ledger file under ``.bumpguard/`` is invalid."""
 
 
+class WriteError(GuardError):
+    """A file could not be written (a full disk, a read-only file system, a directory in
+    the way): exit 2, naming the path. What was there before is left as it was."""
+
+
 class Refused(GuardError):
     """The policy refuses an action (for example approving a denied version): exit 1."""
 

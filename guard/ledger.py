@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from guard import git
 from guard._files import MAX_LEDGER_BYTES, MAX_POLICY_BYTES, read_text, write_atomic
-from guard.errors import InputError, LedgerError
+from guard.errors import InputError, LedgerError, WriteError
 
 LEDGER_DIR = ".bumpguard"
 APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
@@ -269,14 +269,18 @@ class Ledger:
         from filelock import FileLock
 
         path = self.path_for(name)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        keep_in_git(self.root)
-        with FileLock(str(path) + ".lock", timeout=60):
-            current = self._read(name)
-            keys = {(a.version, a.source) for a in approvals}
-            kept = [a for a in current.approvals if (a.version, a.source) not in keys]
-            merged = sorted([*kept, *approvals], key=_sort_key)
-            write_atomic(path, dump(PackageLedger(name, merged)))
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            keep_in_git(self.root)
+            with FileLock(str(path) + ".lock", timeout=60):
+                current = self._read(name)
+                keys = {(a.version, a.source) for a in approvals}
+                kept = [a for a in current.approvals if (a.version, a.source) not in keys]
+                merged = sorted([*kept, *approvals], key=_sort_key)
+                write_atomic(path, dump(PackageLedger(name, merged)))
+        except OSError as exc:  # the folder cannot be made, or the lock file not created
+            where = exc.filename or self.dir
+            raise WriteError(f"{where}: cannot write: {exc.strerror or exc}") from None
         self._cache.pop(name, None)
         return path
 

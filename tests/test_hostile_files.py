@@ -190,3 +190,76 @@ def test_approving_a_name_too_long_for_a_file_is_a_usage_error(
     assert not (repo.path / ".bumpguard").exists() or not any(
         (repo.path / ".bumpguard").rglob("*.tmp")
     )
+
+
+# --- writes ---------------------------------------------------------------------------
+
+
+def _approve(repo: Repo, *extra: str) -> int:
+    return repo.run("approve", "openai==1.93.0", "--reason", "reviewed", "--offline", *extra)
+
+
+def test_an_approval_file_gets_the_usual_permissions(repo: Repo) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    old = os.umask(0o022)
+    try:
+        assert _approve(repo) == 0
+    finally:
+        os.umask(old)
+    ledger = repo.path / ".bumpguard/approvals/openai.json"
+    assert ledger.stat().st_mode & 0o777 == 0o644  # mkstemp alone would leave 0600
+    ledger.chmod(0o664)
+    assert repo.run("approve", "openai==1.94.0", "--reason", "r", "--offline") == 0
+    assert ledger.stat().st_mode & 0o777 == 0o664  # an existing file keeps its mode
+
+
+def test_a_ledger_folder_that_cannot_be_made_is_an_input_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    repo.write(".bumpguard", "a file where the ledger's folder should be\n")
+    assert _approve(repo) == 2
+    err = capsys.readouterr().err
+    assert ".bumpguard" in err and "cannot write" in err and "Traceback" not in err
+
+
+def test_a_directory_in_place_of_the_ledger_file_leaves_the_others_intact(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\nanthropic==0.57.1\n")
+    assert repo.run("approve", "anthropic==0.57.1", "--reason", "r", "--offline") == 0
+    kept = (repo.path / ".bumpguard/approvals/anthropic.json").read_text()
+    (repo.path / ".bumpguard/approvals/openai.json").mkdir()
+    assert _approve(repo) == 2
+    assert "openai.json" in capsys.readouterr().err
+    assert (repo.path / ".bumpguard/approvals/anthropic.json").read_text() == kept
+    assert not list((repo.path / ".bumpguard").rglob("*.tmp"))
+
+
+def test_text_that_is_not_utf8_is_refused_before_anything_is_written(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    reason = b"ok \xff".decode("utf-8", "surrogateescape")  # what argv holds for such bytes
+    assert repo.run("approve", "openai==1.93.0", "--reason", reason, "--offline") == 2
+    assert "--reason is not valid text" in capsys.readouterr().err
+    assert not (repo.path / ".bumpguard").exists()
+
+
+def test_a_version_too_long_for_the_parser_is_a_usage_error(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert repo.run("approve", "openai===" + "1" * 5000, "--reason", "r", "--offline") == 2
+    assert "a version longer than 100 characters" in capsys.readouterr().err
+
+
+def test_reviews_export_never_replaces_a_special_file(repo: Repo, tmp_path: Path) -> None:
+    repo.write("requirements.txt", "openai==1.93.0\n")
+    assert _approve(repo) == 0
+    fifo = tmp_path / "out"
+    os.mkfifo(fifo)
+    assert repo.run("reviews", "export", "--output", str(fifo)) == 2
+    assert fifo.is_fifo()
+    regular = tmp_path / "export.json"
+    assert repo.run("reviews", "export", "--output", str(regular)) == 0  # control
+    assert '"openai"' in regular.read_text()

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from guard import __version__, _cache
 from guard._files import write_atomic
-from guard.errors import EXIT_BLOCKED, GuardError
+from guard.errors import EXIT_BLOCKED, GuardError, WriteError
 
 if TYPE_CHECKING:
     from pypi_attestations import Attestation
@@ -720,7 +720,7 @@ def _cache_read(key: str, filename: str, sha256: str) -> Identity | None:
 
 def _cache_write(key: str, filename: str, sha256: str, identity: Identity) -> None:
     entry = {"key": key, "filename": filename, "sha256": sha256, "identity": identity.to_data()}
-    with contextlib.suppress(OSError):  # a read-only cache only costs time
+    with contextlib.suppress(OSError, WriteError):  # a read-only cache only costs time
         write_atomic(
             cache_dir() / f"{key}.json", json.dumps(entry, indent=2, sort_keys=True) + "\n"
         )

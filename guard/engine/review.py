@@ -20,7 +20,7 @@ from guard.engine import check
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
 from guard.findings import Finding
-from guard.ledger import EVIDENCE_DIR, Approval, Evidence, Ledger
+from guard.ledger import EVIDENCE_DIR, MAX_NAME, Approval, Evidence, Ledger
 from guard.manifests.requirements import archive_version, url_source
 from guard.model import Dependency
 from guard.policy.rules import Policy
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from guard.index import IndexClient
 
 POLICY_FILE = ".bumpguard.yaml"
+#: Real versions are short; a longer one is an attack on the version parser.
+MAX_VERSION = 100
 
 STARTER_POLICY = """\
 # bumpguard policy (see "Policy reference" in bumpguard's README).
@@ -77,10 +79,14 @@ def parse_target(text: str) -> Target:
     except InvalidRequirement as exc:
         raise UsageError(f"{text!r} is not NAME==VERSION or NAME @ URL: {exc}") from None
     name = canonicalize_name(req.name)
+    if len(name) > MAX_NAME:
+        raise UsageError(f"{text[:40]!r}...: a package name longer than {MAX_NAME} characters")
     if req.url:
         return Target(name, None, req.url)
     specs = list(req.specifier)
     if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        if len(specs[0].version) > MAX_VERSION:
+            raise UsageError(f"{name}: a version longer than {MAX_VERSION} characters")
         return Target(name, specs[0].version, None)
     raise UsageError(
         f"{text!r}: approve one exact version (NAME==VERSION) or source (NAME @ URL), not a range"
@@ -166,6 +172,9 @@ def approve(
     """
     if not reason.strip():
         raise UsageError("--reason is required: say why this version is acceptable")
+    for option, value in (("--reason", reason), ("--reviewer", reviewer or "")):
+        if not value.isprintable() and any("\ud800" <= c <= "\udfff" for c in value):
+            raise UsageError(f"{option} is not valid text (bytes that are not UTF-8?)")
     targets = [parse_target(t) for t in texts]
     for target in targets:
         rule = policy.denial(target.name, target.version)
