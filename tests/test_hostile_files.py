@@ -263,3 +263,15 @@ def test_reviews_export_never_replaces_a_special_file(repo: Repo, tmp_path: Path
     regular = tmp_path / "export.json"
     assert repo.run("reviews", "export", "--output", str(regular)) == 0  # control
     assert '"openai"' in regular.read_text()
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="APFS refuses file names that are not UTF-8")
+def test_a_file_name_that_is_not_utf8_in_sarif(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = os.fsdecode(b"requirements-\xff.txt")
+    (repo.path / name).write_text("litellm==1.82.8\n")
+    repo.add()
+    assert repo.run("check", "--format", "sarif") == 1
+    out = capsys.readouterr().out
+    assert '"uri": "requirements-%FF.txt"' in out

@@ -411,7 +411,7 @@ def _artifact_location(file: str) -> dict[str, Any]:
         return {"uri": Path(file).as_uri()}
     from urllib.parse import quote
 
-    return {"uri": quote(path.as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(path.as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def fingerprint(finding: Finding) -> str:
@@ -420,7 +420,8 @@ def fingerprint(finding: Finding) -> str:
     key = "\0".join((finding.rule, finding.package, finding.version or "", finding.file))
     import hashlib
 
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    # A file name that is not UTF-8 (git allows any bytes) is hashed as those bytes.
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def as_sarif_data(report: Report, root: Path | None = None) -> dict[str, Any]:
