@@ -31,6 +31,8 @@ def loads(text: str, path: str) -> dict[str, Any]:
         raise InputError(path, line_no, f"invalid TOML: {message}") from None
     except RecursionError:
         raise InputError(path, None, "invalid TOML: nested too deeply") from None
+    except ValueError:  # an integer beyond Python's digit limit (a TOMLDecodeError is caught above)
+        raise InputError(path, None, "invalid TOML: a number too long to read") from None
 
 
 def line_of(text: str, needle: str, start: int = 0) -> int:

@@ -7,6 +7,7 @@ used only to show what changed next to each finding.
 
 from __future__ import annotations
 
+import os
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -309,7 +310,8 @@ def _local_dirs(dep: Dependency, root: Path) -> list[Path]:
             candidates.append(root / location)
     out: list[Path] = []
     for candidate in candidates:
-        if candidate.is_dir() and all(candidate.resolve() != o.resolve() for o in out):
+        # os.path.isdir: a name too long for the file system is simply not a folder.
+        if os.path.isdir(candidate) and all(candidate.resolve() != o.resolve() for o in out):
             out.append(candidate)
     return out
 
@@ -452,7 +454,7 @@ def read_repository(
                 f"constraints: {relative} is not in git's index: commit it, or a fresh "
                 "clone reads other pins than this one",
             )
-        if not path.is_file():
+        if not os.path.isfile(path):
             raise PolicyError(origin, None, f"constraints: {relative}: no such file")
         paths.append(path)
     deps = [*named, *manifests.read_all(paths, ctx)]

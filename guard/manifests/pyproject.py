@@ -10,6 +10,7 @@ written as one PEP 440 specifier set and are kept as ``"<set> || <set>"``.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import replace
@@ -84,7 +85,7 @@ def _setuptools_dynamic(
                 raise doc.error(
                     header, f"dynamic dependencies file {name!r} is outside the repository"
                 )
-            if not target.is_file():
+            if not os.path.isfile(target):
                 raise doc.error(header, f"dynamic dependencies file {name!r} not found")
             ctx.includes.setdefault(doc.display, set()).add(ctx.display(target))
             deps.extend(read_included(target, ctx))
