@@ -329,6 +329,8 @@ def _json(text: str, display: str) -> Any:
         raise LedgerError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise LedgerError(display, None, "invalid JSON: nested too deeply") from None
+    except ValueError:  # an integer beyond Python's digit limit
+        raise LedgerError(display, None, "invalid JSON: a number too long to read") from None
 
 
 def parse(text: str, display: str, name: str) -> PackageLedger:

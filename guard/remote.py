@@ -150,7 +150,7 @@ def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> Non
     where = f"{url}: sigstore bundle {pin.bundle}"
     try:
         raw = json.loads(bundle)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, too deep, too long a number
         raise RemoteError(f"{where} is not a sigstore bundle (not JSON)") from None
     if not isinstance(raw, dict):
         raise RemoteError(f"{where} is not a sigstore bundle")

@@ -32,6 +32,8 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
         raise InputError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InputError(display, None, "invalid JSON: nested too deeply") from None
+    except ValueError:  # an integer beyond Python's digit limit
+        raise InputError(display, None, "invalid JSON: a number too long to read") from None
     if not isinstance(data, dict):
         raise InputError(display, 1, "Pipfile.lock must hold a JSON object")
     finder = _LineFinder(text)

@@ -169,7 +169,7 @@ def _resolve(spec: str, base: Path) -> tuple[Path, str]:
     if spec.startswith(BUILTIN_PREFIX):
         name = spec[len(BUILTIN_PREFIX) :]
         path = builtin_dir() / f"{name}.yaml"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) or not path.is_file():
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,99}", name) or not os.path.isfile(path):
             known = ", ".join(BUILTIN_PREFIX + n for n in builtin_names())
             raise GuardError(f"unknown built-in policy {spec!r} (known: {known})")
         return path, spec
