@@ -18,7 +18,9 @@ run (``test_the_corpus``).
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 import subprocess
 from contextlib import redirect_stderr, redirect_stdout
@@ -186,11 +188,41 @@ for _name, _file in (
     if _data is not None:
         SEEDS[_name] = ("requirements.txt" if "requirements" in _file else "pyproject.toml", _data)
 
+# A policy that extends a pinned URL: check reads .bumpguard/policy.lock and the stored copy.
+REMOTE = b"version: 1\nprotect:\n  - anthropic\n"
+REMOTE_SHA = hashlib.sha256(REMOTE).hexdigest()
+REMOTE_URL = "https://policies.example.org/base.yaml"
+POLICY_LOCK = json.dumps(
+    {
+        "schema": 1,
+        "entries": [
+            {
+                "kind": "policy",
+                "url": REMOTE_URL,
+                "name": None,
+                "sha256": REMOTE_SHA,
+                "pin": {"sha256": REMOTE_SHA},
+                "fetched_at": "2026-01-01T00:00:00Z",
+                "path": f".bumpguard/remote/{REMOTE_SHA}",
+                "bundle": None,
+            }
+        ],
+    },
+    indent=2,
+)
+SEEDS["policy.lock"] = (".bumpguard/policy.lock", POLICY_LOCK.encode())
+
 # Files a seed refers to (the readers' requirements example includes two).
 COMPANIONS = {
     "requirements.txt": {
         "requirements/base.txt": b"requests==2.32.3\n",
         "constraints.txt": b"urllib3==2.2.1\n",
+    },
+    ".bumpguard/policy.lock": {
+        ".bumpguard.yaml": (
+            f"version: 1\nextends:\n  - {{url: {REMOTE_URL}, sha256: '{REMOTE_SHA}'}}\n"
+        ).encode(),
+        f".bumpguard/remote/{REMOTE_SHA}": REMOTE,
     },
 }
 

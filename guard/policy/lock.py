@@ -100,7 +100,7 @@ def read_lock(root: Path) -> Lock | None:
         raise PolicyError(LOCK_FILE, None, exc.detail) from None
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # not JSON or UTF-8, too deep, too long a number
         line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
         raise PolicyError(
             LOCK_FILE, line, "not valid JSON; run bumpguard policy fetch to rewrite it"
