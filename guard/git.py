@@ -5,7 +5,7 @@ never exceptions: outside a work tree, or without git, the callers fall back."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 GITLINK = "160000"  # the mode of a submodule entry
@@ -52,9 +52,9 @@ def index_listing(root: Path) -> dict[str, tuple[str, str]] | None:
     return listing
 
 
-def gitlinks(root: Path) -> dict[str, str]:
-    """Submodules in git's index: their repository-relative path and pinned commit."""
-    listing = index_listing(root) or {}
+def gitlinks(listing: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """The submodules in an index listing: their repository-relative path and pinned
+    commit."""
     return {path: oid for path, (mode, oid) in listing.items() if mode == GITLINK}
 
 

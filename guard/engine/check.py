@@ -424,7 +424,7 @@ class Repository:
         """Submodules in the index: path -> commit (``None`` outside git)."""
         if self.index is None:
             return None
-        return {path: oid for path, (mode, oid) in self.index.items() if mode == git.GITLINK}
+        return git.gitlinks(self.index)
 
     @property
     def committed(self) -> frozenset[str] | None:
