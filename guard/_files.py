@@ -10,9 +10,12 @@ socket, a directory or a link to ``/dev/zero`` is an input error (exit 2), not a
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from guard.errors import InputError, WriteError
 
@@ -22,7 +25,22 @@ MiB = 1024 * 1024
 MAX_INPUT_BYTES = 64 * MiB
 MAX_LEDGER_BYTES = 16 * MiB
 MAX_POLICY_BYTES = 1 * MiB
+#: Stored provenance (PEP 740 attestations) of one file.
+MAX_EVIDENCE_BYTES = 4 * MiB
 _CHUNK = 1 * MiB
+#: The deepest nesting of lists and tables accepted in a JSON, TOML or YAML file. Real
+#: locks, ledgers, policies and attestations nest fewer than ten levels.
+MAX_DEPTH = 64
+
+
+def real(path: Path) -> Path:
+    """``path`` with every symbolic link resolved, as far as they resolve.
+
+    ``Path.resolve`` raises ``RuntimeError`` on a link loop (Python 3.10 and 3.11), and a
+    repository may hold one; ``os.path.realpath`` stops at the loop instead, and reading
+    the path then fails with a message naming it.
+    """
+    return Path(os.path.realpath(path))
 
 
 def _kind(mode: int) -> str:
@@ -50,7 +68,7 @@ def read_bytes(
         if root is not None and path.is_symlink():
             target = path.resolve(strict=True)
             try:
-                target.relative_to(root.resolve())
+                target.relative_to(real(root))
             except ValueError:
                 raise InputError(
                     display, None, f"is a symbolic link to {target}, outside the repository"
@@ -100,6 +118,47 @@ def read_text(
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(display, line, "not valid UTF-8 text") from None
+
+
+def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
+    """Whether lists and dicts in ``value`` nest more than ``limit`` levels, found without
+    recursion (so no depth of input can exhaust the stack here)."""
+    stack: list[Iterator[object]] = [iter((value,))]
+    while stack:
+        for item in stack[-1]:
+            if type(item) is dict:
+                children: Iterator[object] = iter(item.values())
+            elif type(item) is list:
+                children = iter(item)
+            else:
+                continue
+            if len(stack) > limit:
+                return True
+            stack.append(children)
+            break
+        else:
+            stack.pop()
+    return False
+
+
+def load_json(data: str | bytes) -> Any:
+    """Parse JSON from a repository or an index, bounded: every failure is a ``ValueError``
+    with a message for people (a ``json.JSONDecodeError``, with ``lineno``, for syntax).
+    Nesting deeper than :data:`MAX_DEPTH` and numbers beyond Python's digit limit are
+    refused."""
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError:
+        raise
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+    except ValueError:  # an integer beyond Python's digit limit
+        raise ValueError("a number too long to read") from None
+    if too_deep(value):
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+    return value
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

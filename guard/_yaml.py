@@ -17,7 +17,7 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from guard import _cache
-from guard._files import MAX_POLICY_BYTES, write_atomic
+from guard._files import MAX_DEPTH, MAX_POLICY_BYTES, write_atomic
 from guard.errors import InputError, WriteError
 
 if TYPE_CHECKING:
@@ -132,15 +132,21 @@ def _parse(text: str, path: str) -> Any:
     except yaml.YAMLError as exc:
         raise InputError(path, None, f"invalid YAML: {exc}") from None
     except RecursionError:
-        raise InputError(path, None, "invalid YAML: nested too deeply") from None
+        raise InputError(
+            path, None, f"invalid YAML: nested more than {MAX_DEPTH} levels deep"
+        ) from None
     finally:
         loader.dispose()
 
 
-def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, seen: set[int]) -> Any:
+def _build(
+    loader: yaml.SafeLoader, node: yaml.Node, path: str, seen: set[int], depth: int = 1
+) -> Any:
     import yaml
 
     line = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise InputError(path, line, f"invalid YAML: nested more than {MAX_DEPTH} levels deep")
     if id(node) in seen:
         raise InputError(path, line, "YAML anchors and aliases are not supported here")
     seen.add(id(node))
@@ -149,13 +155,13 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, seen: set[int]) 
         mapping.line = line
         mapping.lines = {}
         for key_node, value_node in node.value:
-            key = _build(loader, key_node, path, seen)
+            key = _build(loader, key_node, path, seen, depth + 1)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise InputError(path, key_line, f"keys must be strings, not {key!r}")
             if key in mapping:
                 raise InputError(path, key_line, f"duplicate key {key!r}")
-            mapping[key] = _build(loader, value_node, path, seen)
+            mapping[key] = _build(loader, value_node, path, seen, depth + 1)
             mapping.lines[key] = key_line
         return mapping
     if isinstance(node, yaml.SequenceNode):
@@ -163,7 +169,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, path: str, seen: set[int]) 
         items.line = line
         items.lines = []
         for item in node.value:
-            items.append(_build(loader, item, path, seen))
+            items.append(_build(loader, item, path, seen, depth + 1))
             items.lines.append(item.start_mark.line + 1)
         return items
     try:

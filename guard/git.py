@@ -8,6 +8,8 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from guard._files import real
+
 GITLINK = "160000"  # the mode of a submodule entry
 
 
@@ -25,7 +27,7 @@ def _split(output: bytes) -> list[str]:
 
 def find_root(start: Path) -> Path:
     """The repository root: the nearest folder holding ``.git``, else ``start`` itself."""
-    start = start.resolve()
+    start = real(start)
     for candidate in (start, *start.parents):
         if (candidate / ".git").exists():
             return candidate

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import configparser
 import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from guard import _http
+from guard._files import load_json
 from guard.errors import EXIT_BLOCKED, GuardError
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
@@ -119,10 +119,13 @@ def _parse_time(value: str) -> datetime:
     if sign:
         offset = timedelta(hours=int(off_h), minutes=int(off_m))
         tz = timezone(offset if sign == "+" else -offset)
-    stamp = datetime(
-        int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
-    )
-    return stamp.astimezone(timezone.utc)
+    try:
+        stamp = datetime(
+            int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo=tz
+        )
+        return stamp.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 with an offset that leaves the calendar
+        raise ValueError(f"upload-time {value!r} is outside the calendar") from None
 
 
 def _check_filename(filename: str) -> str:
@@ -150,10 +153,7 @@ def _api_major(version: object) -> None:
 
 def _json_files(page_url: str, body: bytes) -> list[IndexFile]:
     """Files of a PEP 691 JSON project page; ``ValueError`` when malformed."""
-    try:
-        data = json.loads(body)
-    except RecursionError:
-        raise ValueError("JSON nested too deeply") from None
+    data = load_json(body)
     if not isinstance(data, dict):
         raise ValueError("the page is not a JSON object")
     meta = data.get("meta", {})
@@ -443,8 +443,8 @@ class IndexClient:
                 f"({_redact(url)})"
             )
         try:
-            data = json.loads(reply.body)
-        except (ValueError, RecursionError):
+            data = load_json(reply.body)
+        except ValueError:
             data = None
         if not isinstance(data, dict):
             raise GuardError(

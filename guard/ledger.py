@@ -19,7 +19,14 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from guard import git
-from guard._files import MAX_LEDGER_BYTES, MAX_POLICY_BYTES, read_text, write_atomic
+from guard._files import (
+    MAX_EVIDENCE_BYTES,
+    MAX_LEDGER_BYTES,
+    MAX_POLICY_BYTES,
+    load_json,
+    read_text,
+    write_atomic,
+)
 from guard.errors import InputError, LedgerError, WriteError
 
 LEDGER_DIR = ".bumpguard"
@@ -324,13 +331,11 @@ def _json(text: str, display: str) -> Any:
     """JSON from a ledger, an export or evidence; malformed or too deeply nested data is a
     ``LedgerError`` naming the file (and the line, when JSON knows it)."""
     try:
-        return json.loads(text)
+        return load_json(text)
     except json.JSONDecodeError as exc:
         raise LedgerError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise LedgerError(display, None, "invalid JSON: nested too deeply") from None
-    except ValueError:  # an integer beyond Python's digit limit
-        raise LedgerError(display, None, "invalid JSON: a number too long to read") from None
+    except ValueError as exc:
+        raise LedgerError(display, None, f"invalid JSON: {exc}") from None
 
 
 def parse(text: str, display: str, name: str) -> PackageLedger:
@@ -487,7 +492,8 @@ def export(root: Path) -> str:
         for approval in ledger.approvals:
             for entry in approval.evidence:
                 source = root / entry.path
-                evidence[entry.path] = _json(read_text(source, entry.path), entry.path)
+                text = read_text(source, entry.path, limit=MAX_EVIDENCE_BYTES, root=root)
+                evidence[entry.path] = _json(text, entry.path)
     data = {"schema": SCHEMA, "kind": EXPORT_KIND, "packages": packages, "evidence": evidence}
     return json.dumps(data, indent=2, sort_keys=True) + "\n"
 

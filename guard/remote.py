@@ -46,7 +46,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guard._files import read_bytes
+from guard._files import load_json, read_bytes
 from guard.errors import GuardError, InputError
 from guard.policy.lock import (
     LOCK_FILE,
@@ -149,8 +149,8 @@ def verify_bundle(url: str, data: bytes, bundle: bytes, pin: SigstorePin) -> Non
 
     where = f"{url}: sigstore bundle {pin.bundle}"
     try:
-        raw = json.loads(bundle)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, too deep, too long a number
+        raw = load_json(bundle)
+    except ValueError:  # not JSON, not UTF-8, too deep, too long a number
         raise RemoteError(f"{where} is not a sigstore bundle (not JSON)") from None
     if not isinstance(raw, dict):
         raise RemoteError(f"{where} is not a sigstore bundle")
@@ -188,7 +188,7 @@ def _check_statement(where: str, kind: str, payload: bytes, sha256: str) -> None
     if kind != "application/vnd.in-toto+json":
         raise RemoteError(f"{where} does not verify: it signs a {kind!r}, not an in-toto statement")
     try:
-        statement = json.loads(payload)
+        statement = load_json(payload)
         subjects = statement["subject"]
         digests = [s["digest"].get("sha256") for s in subjects]
     except (ValueError, TypeError, KeyError, AttributeError):

@@ -163,7 +163,7 @@ CASES = {
     ),
     "a ledger nested 100,000 deep": (
         {".bumpguard/approvals/openai.json": "[" * 100_000 + "]" * 100_000},
-        ".bumpguard/approvals/openai.json: invalid JSON: nested too deeply",
+        ".bumpguard/approvals/openai.json: invalid JSON: nested more than 64 levels deep",
     ),
 }
 

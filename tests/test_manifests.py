@@ -1436,13 +1436,25 @@ def test_lock_files_not_utf8(tmp_path: Path, filename: str) -> None:
         ("poetry.lock", "a = " + "[" * 50_000),
         ("pylock.toml", "a = " + "[" * 50_000),
         ("Pipfile.lock", "[" * 50_000),
+        # Just over the cap: these parse, and the explicit depth check refuses them.
+        ("pyproject.toml", "a = " + "[" * 65 + "]" * 65),
+        ("uv.lock", "version = 1\n[" + ".".join(["t"] * 65) + "]"),
+        ("Pipfile.lock", '{"_meta": ' + "[" * 65 + "]" * 65 + "}"),
     ],
 )
 def test_absurd_nesting_is_an_input_error(tmp_path: Path, filename: str, content: str) -> None:
     write(tmp_path, filename, content)
     error = read_error(tmp_path, filename)
     assert (error.path, error.line) == (filename, None)
-    assert "nested too deeply" in error.detail
+    assert "nested more than 64 levels deep" in error.detail
+
+
+def test_nesting_up_to_the_cap_is_read(tmp_path: Path) -> None:
+    """The control: 60 levels are unusual but legal, and the file reads normally."""
+    content = '[project]\nname = "p"\ndependencies = ["requests==2.32.3"]\n'
+    content += "[tool.x]\na = " + "[" * 60 + "]" * 60 + "\n"
+    write(tmp_path, "pyproject.toml", content)
+    assert [d.name for d in read(tmp_path, "pyproject.toml")] == ["requests"]
 
 
 # ---------------------------------------------------------------------------------------

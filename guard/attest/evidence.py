@@ -16,7 +16,7 @@ from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
 
-from guard._files import read_bytes
+from guard._files import MAX_EVIDENCE_BYTES, read_bytes
 from guard.attest import rules
 from guard.attest.rules import Problem
 from guard.errors import InputError
@@ -147,7 +147,6 @@ def _verify_evidence(
 def _read(path: Path, display: str, root: Path) -> bytes:
     """A committed evidence file: a regular file inside the repository, of at most the size
     verification accepts."""
-    from guard.attest.provenance import MAX_EVIDENCE_BYTES
 
     if not os.path.lexists(path):
         raise InputError(display, None, "evidence file is missing")

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from guard import __version__, _cache
-from guard._files import write_atomic
+from guard._files import MAX_EVIDENCE_BYTES, load_json, write_atomic
 from guard.errors import EXIT_BLOCKED, GuardError, WriteError
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ if TYPE_CHECKING:
 
 CACHE_ENV = _cache.ENV
 CACHE_FORMAT = 1
-MAX_EVIDENCE_BYTES = 4 * 1024 * 1024
 MAX_ATTESTATIONS = 64
 
 # Fulcio certificate extensions (https://github.com/sigstore/fulcio/blob/main/docs/oid-info.md)
@@ -411,8 +410,8 @@ def _evidence_bytes(filename: str, provenance: Evidence) -> bytes:
 
 def _parse_json(filename: str, data: bytes) -> Any:
     try:
-        return json.loads(data)
-    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError
+        return load_json(data)
+    except ValueError as exc:  # syntax, not UTF-8, too deep, a number too long
         raise VerificationFailed(filename, f"malformed evidence: not JSON ({exc})") from None
 
 

@@ -76,7 +76,10 @@ def parse_time(text: str) -> datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 with an offset that leaves the calendar
+        return None
 
 
 def identity_key(identity: dict[str, str] | None) -> tuple[str, ...] | None:
@@ -108,7 +111,10 @@ def cooldown(
             f"({settings.rule.origin}), and no upload time is known for it",
             "lock it with uv or a pylock.toml (they record upload-time), or approve it online",
         )
-    eligible = when + age
+    try:
+        eligible = when + age
+    except OverflowError:  # an upload time at the end of the calendar: never old enough
+        eligible = datetime.max.replace(tzinfo=timezone.utc)
     if now < eligible:
         return Problem(
             COOLDOWN,

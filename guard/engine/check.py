@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from guard import git, manifests
+from guard._files import real
 from guard.engine.coverage import Coverage, RangeCoverage, covers_everywhere, describe
 from guard.errors import PolicyError
 from guard.findings import (
@@ -268,7 +269,7 @@ def _local_project(
                     "remove it; no approval can override a deny",
                 )
                 return out
-        if directory.resolve() == root.resolve():
+        if real(directory) == real(root):
             continue
         for name in names:
             protection = policy.protection(name)
@@ -311,7 +312,7 @@ def _local_dirs(dep: Dependency, root: Path) -> list[Path]:
     out: list[Path] = []
     for candidate in candidates:
         # os.path.isdir: a name too long for the file system is simply not a folder.
-        if os.path.isdir(candidate) and all(candidate.resolve() != o.resolve() for o in out):
+        if os.path.isdir(candidate) and all(real(candidate) != real(o) for o in out):
             out.append(candidate)
     return out
 
@@ -383,7 +384,7 @@ def _inside(dep: Dependency, root: Path) -> bool:
     targets = [Path(location)] if Path(location).is_absolute() else [b / location for b in bases]
     for target in targets:
         try:
-            target.resolve().relative_to(root.resolve())
+            real(target).relative_to(real(root))
         except (OSError, RuntimeError, ValueError):
             return False
     return True

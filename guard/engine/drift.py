@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guard import git
+from guard._files import real
 from guard.errors import GuardError
 from guard.policy.rules import (
     ATTESTATION_MODES,
@@ -40,7 +41,7 @@ def weakened(
     files = set(_WATCHED)
     for path in policy.files:
         try:
-            files.add(path.resolve().relative_to(root.resolve()).as_posix())
+            files.add(real(path).relative_to(real(root)).as_posix())
         except ValueError:
             continue
     changed = _changed(root, ref, sorted(files), index)

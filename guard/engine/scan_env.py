@@ -37,6 +37,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
+from guard._files import real
 from guard.artifacts import startup
 from guard.errors import EXIT_BLOCKED, EXIT_OK, GuardError, UsageError
 from guard.policy.rules import Policy
@@ -421,7 +422,7 @@ def _unique(paths: Sequence[Path]) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         try:
-            key = os.path.normcase(str(path.resolve()))
+            key = os.path.normcase(str(real(path)))
         except (OSError, RuntimeError):
             key = os.path.normcase(os.path.abspath(path))
         if key not in seen:

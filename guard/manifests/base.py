@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guard._files import real
 from guard.model import Dependency
 
 
@@ -25,14 +26,14 @@ class ReadContext:
     def display(self, path: Path) -> str:
         """The repository-relative POSIX path used in messages and findings."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return real(path).relative_to(real(self.root)).as_posix()
         except ValueError:
             return str(path)
 
     def first_visit(self, path: Path) -> bool:
         """Record ``path`` as read; false when it was read already (an include reached
         twice, or a cycle)."""
-        resolved = path.resolve()
+        resolved = real(path)
         if resolved in self.seen:
             return False
         self.seen.add(resolved)
@@ -41,7 +42,7 @@ class ReadContext:
     def inside(self, path: Path) -> bool:
         """Whether ``path`` lies inside the repository."""
         try:
-            path.resolve().relative_to(self.root.resolve())
+            real(path).relative_to(real(self.root))
         except ValueError:
             return False
         return True

@@ -13,7 +13,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from guard import _toml, git
-from guard._files import read_text
+from guard._files import read_text, real
 from guard.errors import InputError
 
 
@@ -68,13 +68,13 @@ class LocalProjects:
     """What one check asks about local folders, each answer computed once."""
 
     def __init__(self, root: Path, gitlinks: dict[str, str] | None = None) -> None:
-        self.root = root.resolve()
+        self.root = real(root)
         self._declared: dict[Path, tuple[str | None, str | None]] = {}
         self._gitlinks = gitlinks
 
     def declared(self, directory: Path) -> tuple[str | None, str | None]:
         """The name and static version ``directory`` declares."""
-        key = directory.resolve()
+        key = real(directory)
         if key not in self._declared:
             self._declared[key] = declared(key)
         return self._declared[key]
@@ -83,11 +83,11 @@ class LocalProjects:
         """The commit of the submodule one of ``directories`` lies in, if any."""
         if self._gitlinks is None:
             self._gitlinks = git.gitlinks(git.index_listing(self.root) or {})
-        if not self._gitlinks or all(d.resolve() == self.root for d in directories):
+        if not self._gitlinks or all(real(d) == self.root for d in directories):
             return None
         for directory in directories:
             try:
-                relative = directory.resolve().relative_to(self.root).as_posix()
+                relative = real(directory).relative_to(self.root).as_posix()
             except ValueError:
                 continue
             for path, commit in self._gitlinks.items():

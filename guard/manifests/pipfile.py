@@ -10,7 +10,7 @@ from typing import Any
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import InvalidName, canonicalize_name
 
-from guard._files import read_text
+from guard._files import load_json, read_text
 from guard.errors import InputError
 from guard.manifests.base import ReadContext
 from guard.manifests.requirements import url_source
@@ -27,13 +27,11 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     display = ctx.display(path)
     text = read_text(path, display, root=ctx.root)
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         raise InputError(display, exc.lineno, f"invalid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InputError(display, None, "invalid JSON: nested too deeply") from None
-    except ValueError:  # an integer beyond Python's digit limit
-        raise InputError(display, None, "invalid JSON: a number too long to read") from None
+    except ValueError as exc:
+        raise InputError(display, None, f"invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(display, 1, "Pipfile.lock must hold a JSON object")
     finder = _LineFinder(text)

@@ -37,7 +37,9 @@ from __future__ import annotations
 import bisect
 import codecs
 import contextvars
+import errno
 import optparse
+import os
 import re
 import shlex
 import threading
@@ -58,7 +60,7 @@ from packaging.utils import (
     parse_wheel_filename,
 )
 
-from guard._files import read_bytes
+from guard._files import read_bytes, real
 from guard.errors import InputError
 from guard.manifests.base import ReadContext
 from guard.manifests.local import declared
@@ -119,7 +121,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
         # uv's reading; and the UTF-8 text with pip's line rules, which is what pip reads
         # when it fetches the (plain ASCII) file through a file: URL.
         readings += [(utf8, False), (utf8, True)] if utf8 != text else [(utf8, True)]
-    token = _INCLUDE_STACK.set((*_INCLUDE_STACK.get(), path.resolve()))
+    token = _INCLUDE_STACK.set((*_INCLUDE_STACK.get(), real(path)))
     try:
         return _parse(readings, path, display, ctx, _VIA_URL.get())
     finally:
@@ -607,7 +609,7 @@ def _include(
         target = path.parent / value
     try:
         inside = ctx.inside(target)
-        resolved = target.resolve()
+        resolved = real(target)
     except (OSError, RuntimeError, ValueError) as exc:  # symlink loops, impossible names
         raise InputError(display, line, f"cannot resolve include {value!r}: {exc}") from None
     if not inside:
@@ -618,6 +620,10 @@ def _include(
         chain = " -> ".join(ctx.display(item) for item in cycle)
         raise InputError(display, line, f"include cycle: {chain}")
     if not _probe(target.is_file):
+        if _loops(target):
+            raise InputError(
+                display, line, f"cannot resolve include {value!r}: a symbolic link loop"
+            )
         raise InputError(display, line, f"included file not found: {value}")
     ctx.includes.setdefault(display, set()).add(ctx.display(target))
     fetched = is_url or via_url
@@ -815,8 +821,17 @@ def _directory_name(directory: Path, display: str, line: int, ctx: ReadContext) 
     if _probe(directory.is_dir) and ctx.inside(directory):
         name = declared(directory)[0]
     if name is None:
-        name = directory.resolve().name if _probe(directory.exists) else directory.name
+        name = real(directory).name if _probe(directory.exists) else directory.name
     return _valid_name(name, display, line)
+
+
+def _loops(path: Path) -> bool:
+    """Whether following ``path`` runs into a symbolic link loop."""
+    try:
+        os.stat(path)
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
 
 
 def _probe(check: Callable[[], bool]) -> bool:

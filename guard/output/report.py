@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 from typing import IO, Any
 
 from guard import __version__
+from guard._files import real
 from guard.findings import Finding, Report, rule_info
 
 JSON_SCHEMA_VERSION = 1
@@ -470,7 +471,7 @@ def as_sarif_data(report: Report, root: Path | None = None) -> dict[str, Any]:
     if root is not None:
         run["originalUriBaseIds"] = {
             SRCROOT: {
-                "uri": root.resolve().as_uri().rstrip("/") + "/",
+                "uri": real(root).as_uri().rstrip("/") + "/",
                 "description": {"text": "The root of the repository."},
             }
         }

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from guard import _yaml
-from guard._files import MAX_POLICY_BYTES, read_text
+from guard._files import MAX_POLICY_BYTES, read_text, real
 from guard.errors import GuardError, InputError, PolicyError
 from guard.policy.enforcement import add_floor, loosening
 from guard.policy.rules import (
@@ -140,7 +140,7 @@ def load_policy(spec: str, base: Path | None = None, *, root: Path | None = None
 
 
 def _repository_root(start: Path) -> Path:
-    start = start.resolve()
+    start = real(start)
     for candidate in (start, *start.parents):
         if (candidate / ".git").exists():
             return candidate
@@ -204,7 +204,7 @@ def _merge_into(
         policy.remote.append({"url": spec.url, "sha256": entry.sha256, "pin": spec.pin.to_data()})
     else:
         path, display = _resolve(spec, base)
-        directory, key, suffix = path.parent, str(path.resolve()), ""
+        directory, key, suffix = path.parent, str(real(path)), ""
     if key in {k for k, _ in stack}:
         chain = " -> ".join(shown for _, shown in (*stack, (key, display)))
         raise PolicyError(display, None, f"extends cycle: {chain}")
@@ -375,7 +375,7 @@ def pinned_refs(
 
     def walk(spec: str, base: Path, stack: tuple[str, ...]) -> None:
         path, display = _resolve(spec, base)
-        key = str(path.resolve())
+        key = str(real(path))
         if key in stack:
             raise PolicyError(display, None, f"extends cycle: {' -> '.join((*stack, key))}")
         text = read_text(path, display, limit=MAX_POLICY_BYTES)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guard._files import MAX_LEDGER_BYTES, read_bytes
+from guard._files import MAX_LEDGER_BYTES, load_json, read_bytes
 from guard.errors import InputError, PolicyError
 from guard.policy.pins import LockedImport, Pin, RemoteRef, short, url_problem
 
@@ -99,11 +99,12 @@ def read_lock(root: Path) -> Lock | None:
     except InputError as exc:
         raise PolicyError(LOCK_FILE, None, exc.detail) from None
     try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError) as exc:  # not JSON or UTF-8, too deep, too long a number
+        data = load_json(raw)
+    except ValueError as exc:  # not JSON or UTF-8, too deep, too long a number
         line = exc.lineno if isinstance(exc, json.JSONDecodeError) else None
+        why = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise PolicyError(
-            LOCK_FILE, line, "not valid JSON; run bumpguard policy fetch to rewrite it"
+            LOCK_FILE, line, f"not valid JSON ({why}); run bumpguard policy fetch to rewrite it"
         ) from None
     if not isinstance(data, dict) or data.get("schema") != LOCK_SCHEMA:
         raise PolicyError(
