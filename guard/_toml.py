@@ -34,10 +34,15 @@ def loads(text: str, path: str) -> dict[str, Any]:
             path, None, f"invalid TOML: nested more than {MAX_DEPTH} levels deep"
         ) from None
     except ValueError:  # an integer beyond Python's digit limit (a TOMLDecodeError is caught above)
-        raise InputError(path, None, "invalid TOML: a number too long to read") from None
+        match = _LONG_NUMBER.search(text)
+        line = line_of(text, match.group(0), match.start()) if match else None
+        raise InputError(path, line, "invalid TOML: a number too long to read") from None
     if too_deep(data):
         raise InputError(path, None, f"invalid TOML: nested more than {MAX_DEPTH} levels deep")
     return data
+
+
+_LONG_NUMBER = re.compile(r"\d{4000,}")
 
 
 def line_of(text: str, needle: str, start: int = 0) -> int:

@@ -28,13 +28,12 @@ from guard._files import (
     write_atomic,
 )
 from guard.errors import InputError, LedgerError, WriteError
+from guard.model import MAX_NAME
 
 LEDGER_DIR = ".bumpguard"
 APPROVALS_DIR = f"{LEDGER_DIR}/approvals"
 SCHEMA = 1
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
-#: Ledger files are named after the package; file systems allow 255 bytes per name.
-MAX_NAME = 200
 # Reviews, evidence and fetched policies must reach git even where a .gitignore further
 # up ignores *.json or a folder name: a review that only exists on one machine lets a
 # commit through that a fresh clone refuses.

@@ -20,6 +20,13 @@ ARCHIVE_SUFFIXES = (
     ".zip",
 )
 
+#: Real package names and versions are short (the longest on PyPI are under 100
+#: characters). Longer ones are refused before they reach ``packaging`` (whose version
+#: parser turns digits into ints) or the file system (a ledger file is named after its
+#: package).
+MAX_NAME = 200
+MAX_VERSION = 100
+
 
 @dataclass(frozen=True, slots=True)
 class Dependency:

@@ -378,10 +378,43 @@ def test_requirements_hostile_input(
     assert message in error.detail
 
 
-def test_requirements_overlong_local_path_falls_back_to_its_basename(tmp_path: Path) -> None:
+def test_requirements_overlong_local_path_is_an_input_error(tmp_path: Path) -> None:
+    """Too long for the file system, and so for a package name: refused with file:line."""
     write(tmp_path, "requirements.txt", "-e ./" + "a" * 5000 + "\n")
+    error = read_error(tmp_path, "requirements.txt")
+    assert (error.path, error.line) == ("requirements.txt", 1)
+    assert "a package name longer than 200 characters" in error.detail
+    write(tmp_path, "requirements.txt", "-e ./" + "a" * 200 + "\n")  # control: at the cap
     (dep,) = read(tmp_path, "requirements.txt")
-    assert (dep.name, dep.source, dep.line) == ("a" * 5000, "path", 1)
+    assert (dep.name, dep.source, dep.line) == ("a" * 200, "path", 1)
+
+
+@pytest.mark.parametrize(
+    ("filename", "content"),
+    [
+        ("requirements.txt", "a" * 201 + "==1.0\n"),
+        ("requirements.txt", "openai===" + "1" * 5000 + "\n"),
+        (
+            "uv.lock",
+            'version = 1\n[[package]]\nname = "' + "a" * 201 + '"\nversion = "1.0"\n'
+            'source = { registry = "https://pypi.org/simple" }\n',
+        ),
+        (
+            "pylock.toml",
+            'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "openai"\n'
+            'version = "1.' + "0" * 5000 + '"\n'
+            '[packages.archive]\nurl = "https://x/openai.tar.gz"\n'
+            'hashes = {sha256 = "' + "a" * 64 + '"}\n',
+        ),
+    ],
+)
+def test_names_and_versions_too_long_are_input_errors(
+    tmp_path: Path, filename: str, content: str
+) -> None:
+    write(tmp_path, filename, content)
+    error = read_error(tmp_path, filename)
+    assert error.path == filename
+    assert "longer than" in error.detail
 
 
 def test_requirements_relative_file_url_to_a_directory(tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from packaging.version import InvalidVersion, Version
 from guard._files import MAX_EVIDENCE_BYTES, read_bytes
 from guard.attest import rules
 from guard.attest.rules import Problem
-from guard.errors import InputError
 from guard.findings import ATTESTATION_INVALID, ATTESTATION_MISSING, NOT_COMMITTED
 from guard.ledger import Approval, PackageLedger, why_not_committed
 from guard.model import Dependency
@@ -128,11 +127,18 @@ def _verify_evidence(
                 )
             )
             continue
-        try:
-            data = entry.data if entry.data is not None else _read(path, entry.path, root)
-        except InputError as exc:
-            problems.append(Problem(ATTESTATION_INVALID, f"{entry.path}: {exc.detail}", renew))
+        if entry.data is None and not os.path.lexists(path):
+            problems.append(
+                Problem(ATTESTATION_INVALID, f"{entry.path}: evidence file is missing", renew)
+            )
             continue
+        # A link out of the repository, a FIFO or a file over the cap is hostile input
+        # (exit 2), like such a ledger file: not a finding an approval could clear.
+        data = (
+            entry.data
+            if entry.data is not None
+            else read_bytes(path, entry.path, limit=MAX_EVIDENCE_BYTES, root=root)
+        )
         try:
             identity = provenance.verify_provenance(
                 data, entry.filename, entry.sha256, settings.publisher
@@ -142,12 +148,3 @@ def _verify_evidence(
             continue
         verified[entry.sha256] = identity.to_data()
     return verified
-
-
-def _read(path: Path, display: str, root: Path) -> bytes:
-    """A committed evidence file: a regular file inside the repository, of at most the size
-    verification accepts."""
-
-    if not os.path.lexists(path):
-        raise InputError(display, None, "evidence file is missing")
-    return read_bytes(path, display, limit=MAX_EVIDENCE_BYTES, root=root)

@@ -20,9 +20,9 @@ from guard.engine import check
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
 from guard.findings import Finding
-from guard.ledger import EVIDENCE_DIR, MAX_NAME, Approval, Evidence, Ledger
+from guard.ledger import EVIDENCE_DIR, Approval, Evidence, Ledger
 from guard.manifests.requirements import archive_version, url_source
-from guard.model import Dependency
+from guard.model import MAX_NAME, MAX_VERSION, Dependency
 from guard.policy.rules import Policy
 from guard.sources import url_hashes, vcs_kind, vcs_revision
 
@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from guard.index import IndexClient
 
 POLICY_FILE = ".bumpguard.yaml"
-#: Real versions are short; a longer one is an attack on the version parser.
-MAX_VERSION = 100
 
 STARTER_POLICY = """\
 # bumpguard policy (see "Policy reference" in bumpguard's README).

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 
 from guard import git
 from guard.errors import InputError
 from guard.manifests.base import ReadContext, Reader
-from guard.model import Dependency
+from guard.model import MAX_NAME, MAX_VERSION, Dependency
 
 # A basename regex per format. Requirements files are also reached through -r/-c includes
 # whatever their name.
@@ -108,7 +109,19 @@ def read_file(path: Path, ctx: ReadContext, fmt: str | None = None) -> list[Depe
     """Read one dependency file (and, for requirements files, what it includes)."""
     if not ctx.first_visit(path):
         return []
-    return _reader(fmt or file_format(ctx.display(path)) or "requirements")(path, ctx)
+    deps = _reader(fmt or file_format(ctx.display(path)) or "requirements")(path, ctx)
+    for dep in deps:
+        if len(dep.name) > MAX_NAME:
+            raise InputError(
+                dep.file, dep.line or None, f"a package name longer than {MAX_NAME} characters"
+            )
+        if dep.version is not None and len(dep.version) > MAX_VERSION:
+            raise InputError(
+                dep.file,
+                dep.line or None,
+                f"{dep.name}: a version longer than {MAX_VERSION} characters",
+            )
+    return deps
 
 
 def read_all(paths: Iterable[Path], ctx: ReadContext) -> list[Dependency]:
@@ -134,7 +147,20 @@ def discover(root: Path, names: Sequence[str] | None = None) -> list[Path]:
     # What git holds is read even when it is a link or a special file (and then refused):
     # skipping it would let a lock that is a link to something else pass unchecked. Only a
     # file gone from the working tree, or a folder (a submodule), is not a file to read.
-    return [p for p in found if os.path.lexists(p) and (p.is_symlink() or not p.is_dir())]
+    return [p for p in found if _listed_file(p)]
+
+
+def _listed_file(path: Path) -> bool:
+    """Whether a path git lists is a file to read: gone from the work tree or a folder (a
+    submodule) is not; one that cannot even be looked at (an unsearchable folder) is, so
+    that reading it fails with the reason instead of skipping it."""
+    try:
+        info = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return not stat.S_ISDIR(info.st_mode)
 
 
 def _walk(root: Path) -> list[str]:

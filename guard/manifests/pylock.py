@@ -28,7 +28,7 @@ from guard import _toml
 from guard._files import read_text
 from guard.errors import InputError
 from guard.manifests.base import ReadContext
-from guard.model import Dependency, SourceKind
+from guard.model import MAX_NAME, MAX_VERSION, Dependency, SourceKind
 
 _HEADER, _LOOSE_HEADER = _toml.header_patterns("packages")
 _CONTEXT = re.compile(r"^packages\[(\d+)\](?:\.(.*))?$")
@@ -42,6 +42,15 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     raw_packages = data.get("packages")
     count = len(raw_packages) if isinstance(raw_packages, list) else 0
     lines = _toml.table_lines(text, count, _HEADER, _LOOSE_HEADER)
+    for index, package in enumerate(raw_packages if isinstance(raw_packages, list) else ()):
+        # Before packaging parses them: its version parser turns digits into ints.
+        for key, cap in (("name", MAX_NAME), ("version", MAX_VERSION)):
+            value = package.get(key) if isinstance(package, dict) else None
+            if isinstance(value, str) and len(value) > cap:
+                line = lines[index] if index < len(lines) else None
+                raise InputError(
+                    display, line or None, f"a package {key} longer than {cap} characters"
+                )
     try:
         lock = Pylock.from_dict(data)
     except PylockValidationError as exc:
