@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,24 +142,64 @@ def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
     return False
 
 
+_TOKEN = re.compile(r"""[][{}"'#\n\\]""")
+
+
+def deep_line(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where brackets in JSON or TOML ``text`` first nest deeper than ``limit``,
+    skipping strings and comments; ``None`` if the scan finds none (nesting by TOML table
+    headers) or gives up. Only error messages use it."""
+    depth, line, quote, comment, escaped_at = 0, 1, "", False, -1
+    for count, match in enumerate(_TOKEN.finditer(text)):
+        if count > 4_000_000:
+            return None
+        char, at = match.group(), match.start()
+        if char == "\n":
+            line += 1
+            comment = False
+        elif comment or at == escaped_at:
+            continue
+        elif quote:
+            if char == "\\" and quote == '"':
+                escaped_at = at + 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
 def load_json(data: str | bytes) -> Any:
     """Parse JSON from a repository or an index, bounded: every failure is a ``ValueError``
-    with a message for people (a ``json.JSONDecodeError``, with ``lineno``, for syntax).
-    Nesting deeper than :data:`MAX_DEPTH` and numbers beyond Python's digit limit are
-    refused."""
+    with a message for people (a ``json.JSONDecodeError``, with ``lineno``, for syntax and
+    for nesting deeper than :data:`MAX_DEPTH`). Numbers beyond Python's digit limit are
+    refused too."""
     try:
         value = json.loads(data)
+        if not too_deep(value):
+            return value
     except json.JSONDecodeError:
         raise
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
     except RecursionError:
-        raise ValueError(f"nested more than {MAX_DEPTH} levels deep") from None
+        pass  # too deep: reported below, with the line
     except ValueError:  # an integer beyond Python's digit limit
         raise ValueError("a number too long to read") from None
-    if too_deep(value):
-        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
-    return value
+    text = data if isinstance(data, str) else data.decode("utf-8", "replace")
+    line = deep_line(text) or 1
+    start = 0
+    for _ in range(line - 1):
+        start = text.index("\n", start) + 1
+    raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} levels deep", text, start)
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:

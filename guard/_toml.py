@@ -11,7 +11,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
-from guard._files import MAX_DEPTH, too_deep
+from guard._files import MAX_DEPTH, deep_line, too_deep
 from guard.errors import InputError
 
 _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
@@ -20,7 +20,7 @@ _AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 def loads(text: str, path: str) -> dict[str, Any]:
     """Parse ``text`` as TOML; a syntax error becomes ``InputError(path, line, ...)``."""
     try:
-        data: dict[str, Any] = tomllib.loads(text)
+        data: dict[str, Any] | None = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         line_no = getattr(exc, "lineno", None)
@@ -30,15 +30,14 @@ def loads(text: str, path: str) -> dict[str, Any]:
         message = _AT_LINE.sub("", message).strip()
         raise InputError(path, line_no, f"invalid TOML: {message}") from None
     except RecursionError:
-        raise InputError(
-            path, None, f"invalid TOML: nested more than {MAX_DEPTH} levels deep"
-        ) from None
+        data = None  # too deep: reported below, with the line
     except ValueError:  # an integer beyond Python's digit limit (a TOMLDecodeError is caught above)
         match = _LONG_NUMBER.search(text)
         line = line_of(text, match.group(0), match.start()) if match else None
         raise InputError(path, line, "invalid TOML: a number too long to read") from None
-    if too_deep(data):
-        raise InputError(path, None, f"invalid TOML: nested more than {MAX_DEPTH} levels deep")
+    if data is None or too_deep(data):
+        line = deep_line(text)
+        raise InputError(path, line, f"invalid TOML: nested more than {MAX_DEPTH} levels deep")
     return data
 
 

@@ -46,7 +46,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from guard._files import load_json, read_bytes
+from guard._files import MAX_LEDGER_BYTES, load_json, read_bytes
 from guard.errors import GuardError, InputError
 from guard.policy.lock import (
     LOCK_FILE,
@@ -306,7 +306,9 @@ def fetch(
             queue.extend(policy_module.remote_refs(got.data, ref.url, warnings))
         for ref in import_refs:
             if ref.key() not in fetched:
-                fetched[ref.key()] = (ref, _fetch_ref(ref, session))
+                got = _fetch_ref(ref, session)
+                _check_export(ref, got.data)
+                fetched[ref.key()] = (ref, got)
     lines = _store(root, list(fetched.values()))
     # Fail now, not at the next commit, if the fetched policy does not merge (for example
     # because this repository loosens a rule it enforces).
@@ -315,6 +317,28 @@ def fetch(
     except GuardError as exc:
         raise GuardError(f"fetched and locked, but the policy does not load: {exc}") from None
     return lines, warnings
+
+
+def _check_export(ref: RemoteRef, data: bytes) -> None:
+    """Refuse, before anything is locked, an export that ``check`` could not read: over
+    the ledger cap, not UTF-8, not JSON, nested too deeply, or not a review export."""
+    from guard.ledger import parse_export
+
+    where = f"{ref.where()}: {ref.describe()}"
+    problem = None
+    if len(data) > MAX_LEDGER_BYTES:
+        problem = "larger than 16 MiB, the limit for a review ledger"
+    else:
+        try:
+            parse_export(data.decode("utf-8"), "the export", ref.name or "", ref.url)
+        except UnicodeDecodeError:
+            problem = "not UTF-8 text"
+        except InputError as exc:
+            problem = f"{exc.detail} (line {exc.line})" if exc.line else exc.detail
+    if problem is not None:
+        raise RemoteError(
+            f"{where}: not a review export bumpguard can read: {problem}; nothing was written"
+        )
 
 
 def _fetch_ref(ref: RemoteRef, session: requests.Session) -> Fetched:

@@ -1462,23 +1462,25 @@ def test_lock_files_not_utf8(tmp_path: Path, filename: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("filename", "content"),
+    ("filename", "content", "line"),
     [
-        ("pyproject.toml", "a = " + "[" * 50_000),
-        ("uv.lock", "version = 1\nx = " + "{ y = " * 50_000),
-        ("poetry.lock", "a = " + "[" * 50_000),
-        ("pylock.toml", "a = " + "[" * 50_000),
-        ("Pipfile.lock", "[" * 50_000),
+        ("pyproject.toml", "a = " + "[" * 50_000, 1),
+        ("uv.lock", "version = 1\nx = " + "{ y = " * 50_000, 2),
+        ("poetry.lock", "a = " + "[" * 50_000, 1),
+        ("pylock.toml", "a = " + "[" * 50_000, 1),
+        ("Pipfile.lock", "[" * 50_000, 1),
         # Just over the cap: these parse, and the explicit depth check refuses them.
-        ("pyproject.toml", "a = " + "[" * 65 + "]" * 65),
-        ("uv.lock", "version = 1\n[" + ".".join(["t"] * 65) + "]"),
-        ("Pipfile.lock", '{"_meta": ' + "[" * 65 + "]" * 65 + "}"),
+        ("pyproject.toml", "a = 1\nb = " + "[" * 65 + "]" * 65, 2),
+        ("uv.lock", "version = 1\n[" + ".".join(["t"] * 65) + "]", None),  # by headers
+        ("Pipfile.lock", '{"_meta":\n ' + "[" * 65 + "]" * 65 + "}", 2),
     ],
 )
-def test_absurd_nesting_is_an_input_error(tmp_path: Path, filename: str, content: str) -> None:
+def test_absurd_nesting_is_an_input_error(
+    tmp_path: Path, filename: str, content: str, line: int | None
+) -> None:
     write(tmp_path, filename, content)
     error = read_error(tmp_path, filename)
-    assert (error.path, error.line) == (filename, None)
+    assert (error.path, error.line) == (filename, line)
     assert "nested more than 64 levels deep" in error.detail
 
 

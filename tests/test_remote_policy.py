@@ -348,9 +348,33 @@ def test_a_signed_extends_is_verified_before_it_is_read_as_a_policy(
 # --- imported reviews ---------------------------------------------------------------------
 
 
-def test_imports_are_fetched_and_locked_as_reviews(
+def test_a_signed_import_is_verified_before_it_is_read_as_an_export(
     repo: Repo, signed: tuple[Server, bytes, str, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    _, _, url, bundle = signed
+    repo.write(
+        ".bumpguard.yaml",
+        "version: 1\nimports:\n"
+        f"  - name: trail\n    url: {url}\n    sigstore:\n      bundle: {bundle}\n"
+        f"      identity: {IDENTITY}\n      issuer: {ISSUER}\n",
+    )
+    code, _, err = run(repo, capsys, "policy", "fetch")
+    assert code == 2
+    # The signature verified (a wrong signer would say so); the bytes are not an export.
+    assert "not a review export bumpguard can read: not UTF-8 text; nothing was written" in err
+    assert not (repo.path / ".bumpguard").exists()
+
+
+def test_imports_are_fetched_and_locked_as_reviews(
+    repo: Repo,
+    signed: tuple[Server, bytes, str, str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """How a signed import is locked and re-verified. The only artifact with a real
+    sigstore bundle in the fixtures is a wheel's sdist, not an export, so this test turns
+    off the export check that the test above shows refusing it."""
+    monkeypatch.setattr(remote, "_check_export", lambda ref, data: None)
     server, data, url, bundle = signed
     export = b'{"schema": 1, "kind": "bumpguard-reviews", "packages": {}, "evidence": {}}\n'
     export_url = server.serve("/platform/reviews.json", export)

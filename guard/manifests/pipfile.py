@@ -35,7 +35,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     if not isinstance(data, dict):
         raise InputError(display, 1, "Pipfile.lock must hold a JSON object")
     finder = _LineFinder(text)
-    indexes = _indexes(data.get("_meta"), display)
+    indexes = _indexes(data.get("_meta"), display, finder.line(finder.key("_meta", 0)))
     deps: list[Dependency] = []
     cursor = -1
     for section in _SECTIONS:
@@ -89,19 +89,25 @@ class _LineFinder:
         return self._line
 
 
-def _indexes(meta: Any, display: str) -> dict[str, str]:
-    """Index name → URL from ``_meta.sources``."""
-    if not isinstance(meta, dict):
+def _indexes(meta: Any, display: str, line: int | None) -> dict[str, str]:
+    """Index name → URL from ``_meta.sources``. Entries name the index they come from, so
+    a source that cannot be read is an error, not a source to ignore."""
+    if meta is None:
         return {}
+    if not isinstance(meta, dict):
+        raise InputError(display, line, "'_meta' must be an object")
     sources = meta.get("sources", [])
     if not isinstance(sources, list):
-        raise InputError(display, None, "'_meta.sources' must be a list")
+        raise InputError(display, line, "'_meta.sources' must be a list")
     found: dict[str, str] = {}
     for source in sources:
-        if isinstance(source, dict):
-            name, url = source.get("name"), source.get("url")
-            if isinstance(name, str) and isinstance(url, str):
-                found[name] = url
+        name = source.get("name") if isinstance(source, dict) else None
+        url = source.get("url") if isinstance(source, dict) else None
+        if not isinstance(name, str) or not isinstance(url, str):
+            raise InputError(
+                display, line, "each '_meta.sources' entry needs a 'name' and 'url' string"
+            )
+        found[name] = url
     return found
 
 
