@@ -578,7 +578,7 @@ def _validate_publisher(check: _Checker, value: Any, line: int) -> Publisher | N
         check.error(line, f"publisher: expected a mapping, got {_kind(value)}")
         return None
     kind = value.get("kind")
-    if kind not in PUBLISHER_FIELDS:
+    if not isinstance(kind, str) or kind not in PUBLISHER_FIELDS:
         kinds = ", ".join(sorted(PUBLISHER_FIELDS))
         check.error(
             _key_line(value, "kind", line), f"publisher: kind {kind!r} is not one of {kinds}"
