@@ -503,25 +503,20 @@ def test_row_a_stored_remote_policy_that_links_to_dev_zero(repo: Repo) -> None:
 
 
 def test_row_an_imported_review_export_nested_100000_deep(repo: Repo, server: Server) -> None:
-    deep = ("[" * 100_000 + "]" * 100_000).encode()
-    url = server.serve("/team/reviews.json", deep)
+    def fetch(export: bytes) -> subprocess.CompletedProcess[str]:
+        url = server.serve("/team/reviews.json", export)
+        repo.write(
+            ".bumpguard.yaml",
+            "version: 1\nimports:\n  - name: team\n"
+            f"    url: {url}\n    sha256: {hashlib.sha256(export).hexdigest()}\n",
+        )
+        return bumpguard(repo, "policy", "fetch")
+
     repo.write("requirements.txt", "requests==2.32.3\n")
-    repo.write(
-        ".bumpguard.yaml",
-        "version: 1\nimports:\n  - name: team\n"
-        f"    url: {url}\n    sha256: {hashlib.sha256(deep).hexdigest()}\n",
-    )
-    repo.add()
-    refused(bumpguard(repo, "policy", "fetch"), "reviews.json", "nested more than 64")
+    refused(fetch(("[" * 100_000 + "]" * 100_000).encode()), "reviews.json", "nested more than 64")
     assert not (repo.path / ".bumpguard/policy.lock").exists()  # nothing was locked
-    good = json.dumps({"schema": 1, "kind": "bumpguard-reviews", "packages": {}, "evidence": {}})
-    url = server.serve("/team/good.json", good.encode())
-    repo.write(
-        ".bumpguard.yaml",
-        "version: 1\nimports:\n  - name: team\n"
-        f"    url: {url}\n    sha256: {hashlib.sha256(good.encode()).hexdigest()}\n",
-    )
-    assert bumpguard(repo, "policy", "fetch").returncode == 0  # control
+    good = {"schema": 1, "kind": "bumpguard-reviews", "packages": {}, "evidence": {}}
+    assert fetch(json.dumps(good).encode()).returncode == 0  # control
 
 
 @pytest.mark.parametrize(
