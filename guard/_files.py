@@ -14,7 +14,6 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -122,23 +121,18 @@ def read_text(
 
 
 def too_deep(value: object, limit: int = MAX_DEPTH) -> bool:
-    """Whether lists and dicts in ``value`` nest more than ``limit`` levels, found without
-    recursion (so no depth of input can exhaust the stack here)."""
-    stack: list[Iterator[object]] = [iter((value,))]
-    while stack:
-        for item in stack[-1]:
-            if type(item) is dict:
-                children: Iterator[object] = iter(item.values())
-            elif type(item) is list:
-                children = iter(item)
-            else:
-                continue
-            if len(stack) > limit:
-                return True
-            stack.append(children)
-            break
-        else:
-            stack.pop()
+    """Whether lists and dicts in ``value`` nest more than ``limit`` levels, found level by
+    level without recursion (so no depth of input can exhaust the stack here)."""
+    level: list[Any] = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > limit:
+            return True
+        items: list[Any] = []
+        for container in level:
+            items.extend(container.values() if type(container) is dict else container)
+        level = [item for item in items if type(item) is dict or type(item) is list]
     return False
 
 
