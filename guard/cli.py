@@ -170,6 +170,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         where.add_argument(
             "--path", metavar="SITE_PACKAGES", help="scan this site-packages directory"
         )
+        p.add_argument("--format", choices=("text", "json"), default="text")
         policy_option(p)
 
     if wanted("reviews"):
@@ -295,7 +296,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if command == "scan-env":
         from guard.commands import scan_env
 
-        return scan_env.run(args.python, args.path, args.policy)
+        return scan_env.run(args.python, args.path, args.policy, args.format)
     if command == "init":
         from guard.commands import init
 

@@ -275,7 +275,7 @@ def test_new_startup_hook_against_the_approved_version(
     )
     assert "start-up hooks or foreign names, reviewed by you" in capsys.readouterr().out
     assert run(repo, venv, local_index, "acme-sdk==1.1") == 0
-    assert "(reviewed in its approval)" in capsys.readouterr().out
+    assert ": accepted, reviewed in its approval" in capsys.readouterr().out
     assert installed(venv, "acme-sdk")
 
 

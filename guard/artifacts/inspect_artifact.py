@@ -44,6 +44,7 @@ KIND_RECORD = "record-mismatch"
 KIND_NEW_HOOK = "new-startup-hook"
 KIND_CHANGED_HOOK = "changed-startup-hook"
 KIND_NEW_TOP = "new-top-level"
+KIND_KNOWN_HOOK = "known-startup-hook"  # a hook a real project publishes, recognised by content
 
 SCHEMA = 1
 
@@ -490,10 +491,7 @@ def _module_name(top: str, is_dir: bool) -> str:
 
 def _is_customize(top: str, is_dir: bool) -> bool:
     """Whether a top-level entry is an importable ``sitecustomize``/``usercustomize``."""
-    module = top.split(".", 1)[0]
-    if module not in startup.CUSTOMIZE_MODULES:
-        return False
-    return is_dir or top.lower().endswith(_MODULE_SUFFIXES)
+    return startup.customize_module(top, is_dir) is not None
 
 
 def _owns(wheel: _Wheel, top: str) -> bool:
@@ -627,6 +625,7 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]
 
     site: dict[str, list[tuple[str, str]]] = {}  # top of site-packages -> (member, path)
     prefix: dict[str, list[tuple[str, str]]] = {}  # top of the environment's prefix
+    scripts: list[tuple[str, str]] = []  # (member, path in the scripts folder)
     for member in members:
         if _basename(member).lower() == startup.LITELLM_PTH_NAME:
             detail = "litellm 1.82.8's start-up hook (matched by name)"
@@ -635,6 +634,7 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]
         if not rel:
             continue
         if where == "scripts":
+            scripts.append((member, rel))
             z.out.add(KIND_DATA_SCRIPT, member, f"installs the script {_show(rel, 120)}")
             shadow = _shadowed(rel, wheel.dist)
             if shadow:
@@ -643,22 +643,24 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]
             entries = site if where == "site" else prefix
             entries.setdefault(rel.split("/", 1)[0], []).append((member, rel))
 
+    installed = {rel for placed in site.values() for _, rel in placed}
     for top, placed in sorted(prefix.items()):
         is_dir = any("/" in rel for _, rel in placed)
         if _is_startup(top, is_dir):
-            _startup(z, top, placed, is_dir, _PREFIX, hooks)
+            _startup(z, top, placed, is_dir, _PREFIX, hooks, (wheel.dist, installed))
     for top, placed in sorted(site.items()):
         is_dir = any("/" in rel for _, rel in placed)
         module = _module_name(top, is_dir)
         if _is_startup(top, is_dir):
             tops.add(module)
-            _startup(z, top, placed, is_dir, "", hooks)
+            _startup(z, top, placed, is_dir, "", hooks, (wheel.dist, installed))
         elif top not in wheel.own_dirs:
             tops.add(module)
             if not _owns(wheel, top):
                 owner = wheel.dist or "the distribution"
                 detail = f"installs {module!r} at the top of site-packages: not {owner}'s name"
                 z.out.add(KIND_FOREIGN, placed[0][0], detail, target=module)
+    _customize_on_added_paths(z, site, prefix, scripts, hooks)
     for data_dir in sorted(wheel.data_dirs - wheel.own_dirs):
         detail = f"a .data directory of another distribution ({_show(data_dir, 120)})"
         z.out.add(KIND_FOREIGN, data_dir + "/", detail, target=data_dir)
@@ -678,7 +680,77 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]
 
 def _is_startup(top: str, is_dir: bool) -> bool:
     """Whether site reads or imports this top-level entry at start-up."""
-    return (not is_dir and top.endswith(".pth")) or _is_customize(top, is_dir)
+    return (not is_dir and startup.is_pth(top)) or _is_customize(top, is_dir)
+
+
+# Where an installed file lands, as a path in a virtual environment: site-packages on
+# POSIX (the Python version folded into one name) and the prefix, for .pth path lines.
+_SITE = "<prefix>/lib/python3/site-packages"
+_PY_DIR = re.compile(r"^<prefix>/lib/python3\.\d+/", re.IGNORECASE)
+
+
+def _customize_on_added_paths(
+    z: _Zip,
+    site: Mapping[str, list[tuple[str, str]]],
+    prefix: Mapping[str, list[tuple[str, str]]],
+    scripts: list[tuple[str, str]],
+    hooks: dict[str, str],
+) -> None:
+    """A customize module in a directory that one of the wheel's ``.pth`` files adds to
+    ``sys.path`` (``src`` beside ``src/sitecustomize.py``; ``../../../bin`` beside a
+    script named ``sitecustomize.py``): Python imports it at every start-up."""
+    # folder -> (member, name of the entry in that folder, whether that entry is a folder)
+    where: dict[str, list[tuple[str, str, bool]]] = {}
+
+    def land(member: str, path: str) -> None:
+        folder, _, rest = path.rpartition("/")
+        while True:
+            entry, _, below = rest.partition("/")
+            where.setdefault(folder, []).append((member, entry, bool(below)))
+            if "/" not in folder:
+                break
+            folder, _, last = folder.rpartition("/")
+            rest = f"{last}/{rest}"
+
+    for placed in site.values():
+        for member, rel in placed:
+            land(member, f"{_SITE}/{rel}")
+    for placed in prefix.values():
+        for member, rel in placed:
+            land(member, f"<prefix>/{rel}")
+    for member, rel in scripts:
+        land(member, f"<prefix>/bin/{rel}")
+        land(member, f"<prefix>/Scripts/{rel}")
+    for top, placed in sorted(site.items()):
+        if not startup.is_pth(top) or any("/" in rel for _, rel in placed):
+            continue
+        for pth_member, _ in placed:
+            read = z.read(pth_member, z.limits.max_pth_size)
+            if read is None:
+                continue
+            for line in startup.added_paths(startup.decode(read[0])):
+                line = line.replace("\\", "/")
+                if line.startswith("/") or re.match(r"^[A-Za-z]:", line):
+                    continue  # an absolute folder: not one the wheel installs
+                folder = _PY_DIR.sub("<prefix>/lib/python3/", posixpath.normpath(f"{_SITE}/{line}"))
+                if folder == _SITE:
+                    continue  # site-packages itself: its customize modules are found anyway
+                for member, entry, is_dir in where.get(folder, []):
+                    module = startup.customize_module(entry, is_dir)
+                    if module is None:
+                        continue
+                    target = f"{folder.removeprefix(_SITE + '/')}/{module}"
+                    content = None if is_dir else z.read(member, z.limits.max_pth_size)
+                    hooks[target] = (
+                        hashlib.sha256(content[0]).hexdigest()
+                        if content is not None and not content[1]
+                        else ""
+                    )
+                    detail = (
+                        f"{_show(target, 120)} is imported at every interpreter start-up: "
+                        f"{top} adds {_show(line, 80)} to sys.path"
+                    )
+                    z.out.add(KIND_CUSTOMIZE, member, detail, target=target)
 
 
 def _startup(
@@ -688,6 +760,7 @@ def _startup(
     is_dir: bool,
     where: str,
     hooks: dict[str, str],
+    owner: tuple[str, set[str]],
 ) -> None:
     """Findings for a ``.pth`` file or customize module at a place site reads at start-up."""
     note = " (installed into the environment's prefix, which site scans on Windows)"
@@ -700,7 +773,7 @@ def _startup(
                 z.out.add(KIND_PTH_EXEC, name, "cannot be read: treated as code", "deny", target)
                 hooks[target] = ""
             else:
-                _check_pth(z.out, hooks, name, target, read[0], read[1], note)
+                _check_pth(z.out, hooks, name, target, read[0], read[1], note, owner)
         return
     target = where + _module_name(top, is_dir)
     digest = hashlib.sha256()
@@ -725,14 +798,15 @@ def _check_pth(
     raw: bytes,
     truncated: bool,
     note: str = "",
+    owner: tuple[str, set[str]] | None = None,
 ) -> None:
-    """Findings for one ``.pth`` file's content; ``hooks`` None means it is only informational."""
+    """Findings for one ``.pth`` file's content; ``hooks`` None means it is only informational.
+    ``owner`` is the wheel's distribution and what it installs, for known hooks."""
     digest = "" if truncated else hashlib.sha256(raw).hexdigest()
     if digest == startup.LITELLM_PTH_SHA256:
         detail = "litellm 1.82.8's start-up hook (matched by sha256)"
         out.add(KIND_MALWARE, member, detail, "deny", target)
-    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    lines = startup.executable_lines(text)
+    lines = startup.executable_lines(startup.decode(raw))
     severity: Severity = "deny"
     if truncated:
         detail = "too large to read in full: treated as code"
@@ -744,8 +818,14 @@ def _check_pth(
     if hooks is None:
         out.add(KIND_PTH_EXEC, member, f"in the sdist (matters once built): {detail}")
         return
-    out.add(KIND_PTH_EXEC, member, detail + note, severity, target)
     hooks[target] = digest
+    known = None
+    if owner is not None and not truncated and not note:
+        known = startup.recognise(target, raw, owner[0] or None, owner[1])
+    if known is not None:
+        out.add(KIND_KNOWN_HOOK, member, f"{detail}: accepted, {known}", "warn", target)
+        return
+    out.add(KIND_PTH_EXEC, member, detail + note, severity, target)
 
 
 def _check_record(text: str, members: list[str], wheel: _Wheel, out: _Collector) -> None:

@@ -1,18 +1,46 @@
-"""What Python runs at start-up: ``.pth`` lines and customize modules.
+"""What Python runs at start-up from installed files: the one definition of a start-up hook.
 
-``site`` executes every line of a ``.pth`` file in site-packages that starts with
-``import`` (followed by a space or a tab) and treats the other lines as paths to add.
-litellm 1.82.8's ``litellm_init.pth`` used exactly that to run at every interpreter
-start-up. A line that is not an import but does not look like a path either is reported
-too: nothing legitimate puts code-like text in a ``.pth`` file.
+``pip install``, ``approve``/``verify`` inspection and ``scan-env`` all use it. It follows
+``site.py`` (Python 3.10 to 3.13), and where versions differ it counts what any of them
+runs:
+
+* ``site`` processes every file in a site directory whose name ends with ``.pth`` (exactly:
+  ``X.PTH`` is skipped). 3.13 skips names starting with ``.``; older versions do not, so
+  those count too.
+* 3.13 decodes the bytes as UTF-8 with an optional BOM, and falls back to the locale
+  encoding; older versions read in the locale encoding, where a BOM stays part of the first
+  line. The BOM is dropped here (3.13 runs such a line), and bytes that are not UTF-8 are
+  read as Latin-1, as an ASCII-compatible locale would: ``import`` is ASCII either way.
+* 3.13 splits lines with ``str.splitlines``, a superset of the universal newlines (``\\n``,
+  ``\\r``, ``\\r\\n``) older versions use: every line any version sees starts a line here.
+* A line starting with ``#`` is a comment and a blank line is skipped. A line starting with
+  ``import`` followed by a space or a tab is executed, exactly as written: a leading space
+  makes it a path. Any other line, right-stripped, is a directory added to ``sys.path``
+  relative to the site directory, when it exists.
+* After that, ``site`` imports ``sitecustomize`` and (when the user site is enabled)
+  ``usercustomize`` from ``sys.path``, so a customize module at the top of a site directory,
+  or in any directory a ``.pth`` line adds, runs at every start-up.
+
+litellm 1.82.8's ``litellm_init.pth`` used the first mechanism. A line that is not an import
+but does not look like a path either is reported as well (a warning): nothing legitimate
+puts code-like text in a ``.pth`` file.
+
+Some projects publish hooks on purpose (setuptools' ``distutils-precedence.pth``,
+virtualenv's ``_virtualenv.pth``, editable installs, namespace packages). They are
+recognised by content, never by name: see :func:`recognise` and ``known_hooks.json``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
-# Modules that Python imports at start-up when they are importable from site-packages.
+# Modules that Python imports at start-up when they are importable from sys.path.
 CUSTOMIZE_MODULES = frozenset({"sitecustomize", "usercustomize"})
 
 # The compromised litellm 1.82.8 start-up hook.
@@ -20,6 +48,11 @@ LITELLM_PTH_NAME = "litellm_init.pth"
 LITELLM_PTH_SHA256 = "71e35aef03099cd1f2d6446734273025a163597de93912df321ef118bf135238"
 
 _CODE_LIKE = re.compile(r"[;()=`$]|\bexec\b|\beval\b|__import__|\\x[0-9a-f]{2}", re.IGNORECASE)
+# Files an import statement can load a module from: source, bytecode, extension modules
+# (with or without an ABI tag, as ``sitecustomize.cpython-311-x86_64-linux-gnu.so``).
+_MODULE_FILE = re.compile(
+    r"^(?P<module>[A-Za-z_][A-Za-z0-9_]*)(?:\.[A-Za-z0-9_-]+)?\.(?:py|pyc|pyw|so|pyd)$"
+)
 
 
 @dataclass(frozen=True)
@@ -31,18 +64,55 @@ class PthLine:
     executed: bool  # True: site runs it; False: code-like text site would treat as a path
 
 
+def is_pth(name: str) -> bool:
+    """Whether ``site`` processes a file of this name in a site directory."""
+    return name.endswith(".pth")
+
+
+def decode(raw: bytes) -> str:
+    """A ``.pth`` file's text as ``site`` reads it (see the module docstring)."""
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _lines(text: str) -> list[tuple[int, str]]:
+    return [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), 1)
+        if not line.startswith("#") and line.strip()
+    ]
+
+
 def executable_lines(text: str) -> list[PthLine]:
     """The lines of a ``.pth`` file that run (``import ...``) or look like code."""
     found: list[PthLine] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw.rstrip()
-        if not line or line.startswith("#"):
-            continue
+    for number, line in _lines(text):
         if line.startswith(("import ", "import\t")):
-            found.append(PthLine(number, line[:200], True))
+            found.append(PthLine(number, line.rstrip()[:200], True))
         elif _CODE_LIKE.search(line):
-            found.append(PthLine(number, line[:200], False))
+            found.append(PthLine(number, line.rstrip()[:200], False))
     return found
+
+
+def added_paths(text: str) -> list[str]:
+    """The directories a ``.pth`` file adds to ``sys.path`` (as written: relative ones are
+    relative to the site directory)."""
+    return [
+        line.rstrip() for _, line in _lines(text) if not line.startswith(("import ", "import\t"))
+    ]
+
+
+def customize_module(name: str, is_dir: bool) -> str | None:
+    """``sitecustomize``/``usercustomize`` when a directory entry of this name is importable
+    as that module (a module file or a package directory), else ``None``."""
+    if is_dir:
+        return name if name in CUSTOMIZE_MODULES else None
+    match = _MODULE_FILE.match(name)
+    module = match.group("module") if match else None
+    return module if module in CUSTOMIZE_MODULES else None
 
 
 def describe(lines: list[PthLine]) -> str:
@@ -52,3 +122,86 @@ def describe(lines: list[PthLine]) -> str:
     more = f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""
     shown = first.text if len(first.text) <= 80 else first.text[:77] + "..."
     return f"line {first.number} {kind}: {shown}{more}"
+
+
+# --- hooks real projects publish ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KnownHook:
+    """One exact hook a real project publishes (an entry of ``known_hooks.json``)."""
+
+    owner: str | None  # the distribution whose RECORD lists it; None: none does (a venv's)
+    path: str  # relative to the site directory
+    sha256: str
+    versions: str
+    source: str
+
+
+@cache
+def known_hooks() -> dict[tuple[str, str], KnownHook]:
+    """``known_hooks.json``, by (path, sha256)."""
+    data = json.loads((Path(__file__).with_name("known_hooks.json")).read_text("utf-8"))
+    hooks = [KnownHook(**entry) for entry in data["hooks"]]
+    return {(hook.path, hook.sha256): hook for hook in hooks}
+
+
+# setuptools' editable install (``pip install -e`` of a setuptools project, PEP 660): a
+# ``__editable__.NAME-VERSION.pth`` whose one line installs the finder module that the
+# same RECORD lists beside it.
+_EDITABLE_PTH = re.compile(r"^__editable__\.[A-Za-z0-9_.+-]+\.pth$")
+_EDITABLE_LINE = re.compile(r"^import (__editable___[A-Za-z0-9_]+_finder); \1\.install\(\)$")
+# The ``editables`` library (hatchling's editable installs): ``_NAME.pth`` importing its
+# own generated module ``_NAME.py`` and calling ``install()``.
+_EDITABLES_LINE = re.compile(r"^import (_[A-Za-z0-9_]+); \1\.install\(\)$")
+# pkg_resources-style namespace packages (setuptools' ``namespace_packages``): each line of
+# ``NAME-nspkg.pth`` is setuptools' template for one namespace. The namespace's dotted name
+# is the only part that varies: each of its quoted parts is replaced by a placeholder, and
+# the result must be one of the template's lines, as setuptools has written them.
+_NSPKG_PTH = re.compile(r"-nspkg\.pth$")
+_QUOTED_NAME = re.compile(r"'[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*'")
+
+
+@cache
+def _nspkg_lines() -> frozenset[str]:
+    data = json.loads((Path(__file__).with_name("known_hooks.json")).read_text("utf-8"))
+    return frozenset(data["nspkg_template_lines"])
+
+
+def _nspkg_shape(line: str) -> str:
+    return _QUOTED_NAME.sub("'N'", line)
+
+
+def recognise(path: str, raw: bytes, owner: str | None, owner_files: Collection[str]) -> str | None:
+    """Why this hook is a known, benign one, or ``None``.
+
+    ``path`` is the hook's path relative to the site directory, ``owner`` the canonical
+    name of the distribution whose RECORD lists it (``None``: none does) and
+    ``owner_files`` the paths that RECORD lists. A hook is benign only when its exact bytes
+    are known for that owner, or when it is an exact instance of a template whose other
+    half (the module it imports) the same owner installs.
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    known = known_hooks().get((path, digest))
+    if known is not None and known.owner == owner:
+        who = f"{owner}'s" if owner else "the virtual environment's"
+        return f"{who} {path}, a known hook (sha256 {digest[:12]}..., {known.versions})"
+    if owner is None:
+        return None
+    lines = executable_lines(decode(raw))
+    if not lines or not all(line.executed for line in lines):
+        return None
+    name = path.rsplit("/", 1)[-1]
+    if _EDITABLE_PTH.match(name) and len(lines) == 1:
+        match = _EDITABLE_LINE.match(lines[0].text)
+        if match and f"{match.group(1)}.py" in owner_files:
+            return f"{owner}'s editable install (setuptools finder {match.group(1)})"
+    if len(lines) == 1 and name.endswith(".pth"):
+        match = _EDITABLES_LINE.match(lines[0].text)
+        if match and name == f"{match.group(1)}.pth" and f"{match.group(1)}.py" in owner_files:
+            return f"{owner}'s editable install (editables module {match.group(1)})"
+    if _NSPKG_PTH.search(name):
+        template = _nspkg_lines()
+        if all(_nspkg_shape(line.text) in template for line in lines):
+            return f"{owner}'s namespace package loader (setuptools' nspkg template)"
+    return None

@@ -124,6 +124,11 @@ def compare(before: Policy, after: Policy, ref: str) -> list[str]:
         out.append("install.require_approval is off")
     if before.install.startup_hooks == "deny" and after.install.startup_hooks != "deny":
         out.append(f"install.startup_hooks is {after.install.startup_hooks}, was deny")
+    accepted = {h[:3] for h in after.install.allow_startup_hooks} - {
+        h[:3] for h in before.install.allow_startup_hooks
+    }
+    for package, path, digest in sorted(accepted):
+        out.append(f"install.allow_startup_hooks now accepts {package} {path} ({digest[:12]}...)")
     extra_sdist = set(after.install.allow_sdist) - set(before.install.allow_sdist)
     if extra_sdist:
         out.append(f"install.allow_sdist now admits {', '.join(sorted(extra_sdist))}")

@@ -139,6 +139,8 @@ class Item:
     notes: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: start-up hooks installed anyway, each with why (known, approved or allowed)
+    accepted: list[str] = field(default_factory=list)
     local: Path | None = None
 
     @property
@@ -379,14 +381,26 @@ def _decide_one(
     report = inspect(data, item.filename)
     item.checked.append("inspected")
     approved = _approved_inspection(item, ledger)
-    accepted = set(approved.get("startup_hooks", [])) | set(approved.get("top_level", []))
-    strict = item.protected or policy.install.startup_hooks == "deny"
+    reviewed = set(approved.get("startup_hooks", [])) | set(approved.get("top_level", []))
+    digests = dict(report.hook_sha256)
     for finding in report.findings:
         text = f"{finding.path}: {finding.detail}" if finding.path else finding.detail
         if finding.kind in _ALWAYS_REFUSED:
             item.refusals.append(text)
-        elif finding.kind in _STARTUP_KINDS and strict:
-            if finding.target and finding.target in accepted:
+        elif finding.kind == KNOWN_HOOK:
+            item.accepted.append(text)
+        elif finding.kind == "customize" or (
+            finding.kind == "pth-exec" and finding.severity == "deny"
+        ):
+            why = _hook_accepted(item, policy, finding.target, digests, reviewed, ledger)
+            if why is not None:
+                item.accepted.append(f"{text}: accepted, {why}")
+            elif item.protected or policy.install.startup_hooks == "deny":
+                item.refusals.append(text)
+            else:
+                item.warnings.append(f"{text} (install.startup_hooks: warn)")
+        elif finding.kind in _NAME_KINDS and item.protected:
+            if finding.target and finding.target in reviewed:
                 item.warnings.append(f"{text} (reviewed in its approval)")
             else:
                 item.refusals.append(text)
@@ -397,7 +411,33 @@ def _decide_one(
 
 
 _ALWAYS_REFUSED = frozenset({"hostile-archive", "known-malware"})
-_STARTUP_KINDS = frozenset({"pth-exec", "customize", "foreign-top-level", "shadowing-script"})
+KNOWN_HOOK = "known-startup-hook"
+# Names that take over another package's module or command: refused in protected packages.
+_NAME_KINDS = frozenset({"foreign-top-level", "shadowing-script"})
+
+
+def _hook_accepted(
+    item: Item,
+    policy: Policy,
+    target: str,
+    digests: dict[str, str],
+    reviewed: set[str],
+    ledger: Ledger | None,
+) -> str | None:
+    """Why a start-up hook may be installed, or ``None``: an
+    ``install.allow_startup_hooks`` entry for its exact content, or an approval of this
+    version that recorded the hook or this file's sha256 (the hook was in the bytes the
+    reviewer approved)."""
+    digest = digests.get(target, "")
+    allowed = policy.install.allowed_hook(item.name, target, digest) if digest else None
+    if allowed is not None:
+        return f"install.allow_startup_hooks ({allowed.origin})"
+    if target and target in reviewed:
+        return "reviewed in its approval"
+    approval = ledger.get(item.name).for_version(item.version) if ledger is not None else None
+    if approval is not None and item.sha256 and f"sha256:{item.sha256}" in approval.hashes:
+        return "its approval recorded this file's sha256"
+    return None
 
 
 def _approved_inspection(item: Item, ledger: Ledger | None) -> dict[str, Any]:
@@ -485,6 +525,8 @@ def table(items: Sequence[Item]) -> str:
             lines.append(f"refused: {item.name} {item.version}: {reason}")
         for reason in item.warnings:
             lines.append(f"warning: {item.name} {item.version}: {reason}")
+        for reason in item.accepted:
+            lines.append(f"accepted hook: {item.name} {item.version}: {reason}")
     return "\n".join(lines)
 
 

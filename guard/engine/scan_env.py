@@ -31,9 +31,10 @@ import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import canonicalize_name
 
@@ -133,6 +134,15 @@ class EnvFinding:
     is_dir: bool = False  # a package directory (removed with ``rm -r``)
 
 
+@dataclass(frozen=True)
+class Accepted:
+    """A start-up hook that is known-benign or that the policy accepts, and why."""
+
+    path: Path
+    owner: str
+    reason: str
+
+
 @dataclass
 class ScanResult:
     """What ``scan`` found in some site-packages directories."""
@@ -142,6 +152,32 @@ class ScanResult:
     findings: list[EnvFinding]
     python: str | None = None
     notes: list[str] = field(default_factory=list)
+    accepted: list[Accepted] = field(default_factory=list)
+
+    def to_data(self) -> dict[str, Any]:
+        """The same facts as :meth:`render`, as JSON-ready data."""
+        return {
+            "schema": 1,
+            "result": "found" if self.findings else "ok",
+            "python": self.python,
+            "dirs": [str(d) for d in self.dirs],
+            "distributions": len(self.distributions),
+            "findings": [
+                {
+                    "kind": f.kind,
+                    "path": str(f.path),
+                    "owner": f.owner,
+                    "detail": f.detail,
+                    "executes": f.executes,
+                    "advisories": list(f.advisories),
+                }
+                for f in self.findings
+            ],
+            "accepted": [
+                {"path": str(a.path), "owner": a.owner, "reason": a.reason} for a in self.accepted
+            ],
+            "notes": list(self.notes),
+        }
 
     @property
     def exit_code(self) -> int:
@@ -152,13 +188,17 @@ class ScanResult:
         """The human report: findings, what to remove (in a safe order), what to rotate."""
         where = f"{len(self.dirs)} site-packages dir(s), {len(self.distributions)} distributions"
         lines: list[str] = []
+        accepted = [f"  accepted: {a.path} ({a.owner}): {a.reason}" for a in self.accepted]
         if not self.findings:
-            lines.append(f"ok: no start-up hooks or denied versions found in {where}")
+            hooks = f", {len(self.accepted)} accepted start-up hook(s)" if self.accepted else ""
+            lines.append(f"ok: no start-up hooks or denied versions found in {where}{hooks}")
             lines.extend(f"  scanned {d}" for d in self.dirs)
+            lines.extend(accepted)
             lines.extend(f"  note: {n}" for n in self.notes)
             return "\n".join(_printable(line) for line in lines)
         lines.append(f"bumpguard scan-env: {len(self.findings)} finding(s) in {where}")
         lines.extend(f"  scanned {d}" for d in self.dirs)
+        lines.extend(accepted)
         lines.extend(f"  note: {n}" for n in self.notes)
         for finding in self.findings:
             lines.append("")
@@ -306,7 +346,7 @@ def site_dirs(python: str | None) -> list[Path]:
     return _probe(_interpreter(python))[0]
 
 
-def run(python: str | None, path: str | None, policy: Policy) -> tuple[str, int]:
+def run(python: str | None, path: str | None, policy: Policy, fmt: str = "text") -> tuple[str, int]:
     """``bumpguard scan-env [--python PATH | --path SITE_PACKAGES]``: report and exit code."""
     if python is not None and path is not None:
         raise UsageError("scan-env: give --python or --path, not both")
@@ -333,6 +373,8 @@ def run(python: str | None, path: str | None, policy: Policy) -> tuple[str, int]
     result = scan(paths, policy)
     result.python = interpreter
     result.notes[:0] = notes
+    if fmt == "json":
+        return json.dumps(result.to_data(), indent=2), result.exit_code
     return result.render(), result.exit_code
 
 
@@ -457,6 +499,10 @@ def _scan_dir(site_dir: Path, policy: Policy, result: ScanResult) -> None:
             if dist is not None:
                 dists.append(dist)
     result.distributions.extend(dists)
+    files: dict[Path, set[str]] = {}
+    for key, owned in owners.items():
+        for dist in owned:
+            files.setdefault(dist.path, set()).add(key)
 
     def owned_by(*keys: str, prefix: str | None = None) -> tuple[Distribution, ...]:
         found: list[Distribution] = []
@@ -471,30 +517,19 @@ def _scan_dir(site_dir: Path, policy: Policy, result: ScanResult) -> None:
     for entry in entries:
         name = entry.name
         path = Path(entry.path)
-        if name.endswith(".pth"):
-            finding = _check_pth(path, owned_by(name))
+        if startup.is_pth(name):
+            pth_owners = owned_by(name)
+            finding, added = _check_pth(path, pth_owners, files, policy, result)
             if finding is not None:
                 result.findings.append(finding)
-        elif any(name == m or name.startswith(m + ".") for m in startup.CUSTOMIZE_MODULES):
-            module = name.split(".", 1)[0]
+            for folder in added:
+                _customize_in(site_dir / folder, path, owned_by, site_dir, result)
+        else:
             is_dir = _entry_is_dir(entry)
-            dists_ = owned_by(name, prefix=name + "/") if is_dir else owned_by(name)
-            when = (
-                "at every start-up"
-                if module == "sitecustomize"
-                else ("at every start-up when the user site is enabled")
-            )
-            result.findings.append(
-                EnvFinding(
-                    CUSTOMIZE_MODULE,
-                    path,
-                    _owner(dists_),
-                    f"{module} {'package' if is_dir else 'module'}: Python imports it {when}",
-                    dists_,
-                    executes=True,
-                    is_dir=is_dir,
-                )
-            )
+            module = startup.customize_module(name, is_dir)
+            if module is not None:
+                dists_ = owned_by(name, prefix=name + "/") if is_dir else owned_by(name)
+                result.findings.append(_customize(path, module, is_dir, dists_, ""))
     for dist in dists:
         try:
             rule = policy.denial(canonicalize_name(dist.name), dist.version)
@@ -537,11 +572,69 @@ def _read_bounded(path: Path, limit: int) -> tuple[bytes, bool]:
     return data[:limit], len(data) > limit
 
 
-def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> EnvFinding | None:
+def _customize(
+    path: Path, module: str, is_dir: bool, owners: tuple[Distribution, ...], how: str
+) -> EnvFinding:
+    when = (
+        "at every start-up"
+        if module == "sitecustomize"
+        else "at every start-up when the user site is enabled"
+    )
+    return EnvFinding(
+        CUSTOMIZE_MODULE,
+        path,
+        _owner(owners),
+        f"{module} {'package' if is_dir else 'module'}: Python imports it {when}{how}",
+        owners,
+        executes=True,
+        is_dir=is_dir,
+    )
+
+
+def _customize_in(
+    folder: Path,
+    pth: Path,
+    owned_by: Callable[..., tuple[Distribution, ...]],
+    site_dir: Path,
+    result: ScanResult,
+) -> None:
+    """Customize modules in a folder that a ``.pth`` file adds to ``sys.path``."""
+    try:
+        if real(folder) == real(site_dir) or not folder.is_dir():
+            return
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)[:MAX_DIR_ENTRIES]
+    except (OSError, ValueError):  # unreadable, or a NUL in the line (site skips it too)
+        return
+    for entry in entries:
+        is_dir = _entry_is_dir(entry)
+        module = startup.customize_module(entry.name, is_dir)
+        if module is None:
+            continue
+        path = Path(entry.path)
+        try:
+            key = path.relative_to(site_dir).as_posix()
+            dists = owned_by(key, prefix=key + "/") if is_dir else owned_by(key)
+        except ValueError:
+            dists = ()
+        how = f": {pth.name} adds {folder} to sys.path"
+        result.findings.append(_customize(path, module, is_dir, dists, how))
+
+
+def _check_pth(
+    path: Path,
+    owners: tuple[Distribution, ...],
+    files: dict[Path, set[str]],
+    policy: Policy,
+    result: ScanResult,
+) -> tuple[EnvFinding | None, list[str]]:
+    """The finding for one ``.pth`` file (``None`` when it runs nothing, or runs only a
+    known-benign or accepted hook, which goes to ``result.accepted``), and the folders its
+    path lines add to ``sys.path``."""
     try:
         data, truncated = _read_bounded(path, MAX_PTH_BYTES)
     except IsADirectoryError:
-        return None  # site cannot open a directory either
+        return None, []  # site cannot open a directory either
     except OSError as exc:
         return EnvFinding(
             UNREADABLE,
@@ -549,7 +642,7 @@ def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> EnvFinding | Non
             _owner(owners),
             f"cannot read this .pth file ({_reason(exc)}); site may run it for another user",
             owners,
-        )
+        ), []
     digest = "" if truncated else hashlib.sha256(data).hexdigest()
     by_name = path.name == startup.LITELLM_PTH_NAME
     by_digest = digest == startup.LITELLM_PTH_SHA256
@@ -563,8 +656,9 @@ def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> EnvFinding | Non
             "this environment, and Python runs this file at every interpreter start-up",
             owners,
             executes=True,
-        )
-    text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+        ), []
+    text = startup.decode(data)
+    added = startup.added_paths(text)
     lines = startup.executable_lines(text)
     if truncated:
         # Never a path list of this size: site would still run any import line past the cap.
@@ -578,18 +672,52 @@ def _check_pth(path: Path, owners: tuple[Distribution, ...]) -> EnvFinding | Non
             "site runs every import line in it at start-up",
             owners,
             executes=True,
-        )
-    if not lines:
-        return None
+        ), added
+    executed = [line for line in lines if line.executed]
+    for line in lines:
+        if not line.executed:
+            result.notes.append(
+                f"{path}: line {line.number} looks like code, but site treats it as a folder"
+            )
+    if not executed:
+        return None, added
+    why = _accepted(path, data, digest, owners, files, policy)
+    if why is not None:
+        result.accepted.append(Accepted(path, _owner(owners), why))
+        return None, added
     return EnvFinding(
         STARTUP_HOOK,
         path,
         _owner(owners),
-        # Lines site runs first: they are what matters, not a code-like path before them.
-        startup.describe(sorted(lines, key=lambda line: not line.executed)),
+        startup.describe(executed),
         owners,
-        executes=any(line.executed for line in lines),
-    )
+        executes=True,
+    ), added
+
+
+def _accepted(
+    path: Path,
+    data: bytes,
+    digest: str,
+    owners: tuple[Distribution, ...],
+    files: dict[Path, set[str]],
+    policy: Policy,
+) -> str | None:
+    """Why a hook that runs is benign: known by content for the one distribution whose
+    RECORD lists it (or for none, for a virtual environment's own), or accepted by the
+    policy's ``install.allow_startup_hooks``."""
+    if len(owners) > 1:
+        return None  # two distributions claim it: neither is known to be the author
+    owner = owners[0] if owners else None
+    name = canonicalize_name(owner.name) if owner is not None else None
+    known = startup.recognise(path.name, data, name, files.get(owner.path, set()) if owner else ())
+    if known is not None:
+        return known
+    if name is not None:
+        allowed = policy.install.allowed_hook(name, path.name, digest)
+        if allowed is not None:
+            return f"install.allow_startup_hooks ({allowed.origin})"
+    return None
 
 
 def _size(path: Path) -> str:

@@ -271,9 +271,11 @@ def _apply(
     if parsed.install:
         install = dict(parsed.install)
         extra = install.pop("allow_sdist", ())
+        hooks = install.pop("allow_startup_hooks", ())
         policy.install = policy.install._replace(
             **install,
             allow_sdist=tuple(dict.fromkeys((*policy.install.allow_sdist, *extra))),
+            allow_startup_hooks=(*policy.install.allow_startup_hooks, *hooks),
         )
     for pattern, _line in parsed.unprotect:
         policy.protect.pop(pattern, None)

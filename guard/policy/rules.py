@@ -89,12 +89,31 @@ class Defaults(NamedTuple):
     require_tag: bool = False
 
 
+class AllowedHook(NamedTuple):
+    """One start-up hook the policy accepts: ``install.allow_startup_hooks``."""
+
+    package: str  # canonical name
+    path: str  # as installed, relative to site-packages (``x.pth``, ``sitecustomize``)
+    sha256: str
+    origin: str  # file:line of the entry
+
+
 class InstallSettings(NamedTuple):
     """``install:``, for ``bumpguard pip install``."""
 
     require_approval: bool = True
-    startup_hooks: str = "warn"  # for unprotected packages; protected ones are always denied
+    # A start-up hook in any package: deny (default) or warn. A protected package's hook is
+    # refused either way; a known-benign or accepted one is installed either way.
+    startup_hooks: str = "deny"
     allow_sdist: tuple[str, ...] = ()
+    allow_startup_hooks: tuple[AllowedHook, ...] = ()
+
+    def allowed_hook(self, package: str, path: str, sha256: str) -> AllowedHook | None:
+        """The ``allow_startup_hooks`` entry for this exact hook, if any."""
+        for hook in self.allow_startup_hooks:
+            if (hook.package, hook.path, hook.sha256) == (package, path, sha256):
+                return hook
+        return None
 
     def sdist_allowed(self, name: str) -> bool:
         """Whether a protected package may be installed from an sdist."""
@@ -364,6 +383,10 @@ class Policy:
             "require_approval": self.install.require_approval,
             "startup_hooks": self.install.startup_hooks,
             "allow_sdist": list(self.install.allow_sdist),
+            "allow_startup_hooks": [
+                {"package": h.package, "path": h.path, "sha256": h.sha256, "from": h.origin}
+                for h in self.install.allow_startup_hooks
+            ],
         }
         data["protected_defaults"] = {
             "attestations": self.defaults.attestations,

@@ -238,12 +238,30 @@ POLICY_SCHEMA: dict[str, Any] = {
                 },
                 "startup_hooks": {
                     "description": (
-                        "What a start-up hook (.pth code, sitecustomize) in a package that is "
-                        "not protected does: warn (default) or deny. A protected package's hook "
-                        "is always refused unless its approval recorded it."
+                        "What a start-up hook (.pth code, sitecustomize) in any package does: "
+                        "deny (default) or warn. A protected package's hook is refused either "
+                        "way. Known-benign hooks (recognised by content), hooks in files an "
+                        "approval recorded, and allow_startup_hooks entries are installed."
                     ),
                     "enum": ["deny", "warn"],
-                    "default": "warn",
+                    "default": "deny",
+                },
+                "allow_startup_hooks": {
+                    "description": (
+                        "Start-up hooks accepted by content: the package that installs the "
+                        "hook, its path relative to site-packages and its sha256."
+                    ),
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["package", "path", "sha256"],
+                        "properties": {
+                            "package": {"type": "string", "pattern": _NAME_PATTERN},
+                            "path": {"type": "string", "minLength": 1},
+                            "sha256": {"$ref": "#/$defs/sha256"},
+                        },
+                    },
                 },
                 "allow_sdist": _one_or_many(
                     {"$ref": "#/$defs/packagePattern"},

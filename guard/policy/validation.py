@@ -17,6 +17,7 @@ from guard.policy.rules import (
     RANGE_MODES,
     SCHEMA_VERSION,
     THRESHOLDS,
+    AllowedHook,
     DenyRule,
     ProtectRule,
     Publisher,
@@ -44,7 +45,7 @@ TOP_KEYS = {
     "enforce",
     "imports",
 }
-INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist"}
+INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist", "allow_startup_hooks"}
 SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
 PROTECT_KEYS = {"name", "publisher", "enforced"} | SETTING_KEYS
 DENY_KEYS = {"package", "versions", "reason", "advisories", "enforced"}
@@ -537,6 +538,43 @@ def _validate_install(check: _Checker, value: Any, line: int, parsed: Parsed) ->
             if pattern:
                 names.append(pattern)
         parsed.install["allow_sdist"] = tuple(names)
+    if "allow_startup_hooks" in value:
+        parsed.install["allow_startup_hooks"] = _allowed_hooks(
+            check, value["allow_startup_hooks"], _key_line(value, "allow_startup_hooks", line)
+        )
+
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _allowed_hooks(check: _Checker, value: Any, line: int) -> tuple[AllowedHook, ...]:
+    """``install.allow_startup_hooks``: a list of ``{package, path, sha256}``."""
+    where = "install.allow_startup_hooks"
+    if not isinstance(value, list):
+        check.error(line, f"{where}: expected a list, got {_kind(value)}")
+        return ()
+    lines = getattr(value, "lines", None) or [line] * len(value)
+    hooks = []
+    for item, item_line in zip(value, lines, strict=False):
+        if not isinstance(item, dict):
+            check.error(item_line, f"{where}: each entry maps package, path and sha256")
+            continue
+        check.unknown_keys(item, {"package", "path", "sha256"}, where)
+        package, path, digest = item.get("package"), item.get("path"), item.get("sha256")
+        if not isinstance(package, str) or not _PATTERN.match(package) or "*" in package:
+            check.error(item_line, f"{where}: 'package' must be a package name")
+        elif not isinstance(path, str) or not path.strip() or path.startswith("/"):
+            check.error(item_line, f"{where}: 'path' must be a path relative to site-packages")
+        elif not isinstance(digest, str) or not _SHA256.match(
+            digest.lower().removeprefix("sha256:")
+        ):
+            check.error(item_line, f"{where}: 'sha256' must be 64 hex digits")
+        else:
+            name = canonicalize_name(package)
+            origin = f"{check.path}:{item_line}"
+            sha = digest.lower().removeprefix("sha256:")
+            hooks.append(AllowedHook(name, path.strip(), sha, origin))
+    return tuple(hooks)
 
 
 def _validate_settings(check: _Checker, item: Any, line: int, where: str) -> dict[str, Any]:

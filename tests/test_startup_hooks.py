@@ -1,0 +1,321 @@
+"""Start-up hooks in any package: refused by ``bumpguard pip install`` under the default
+policy, and found by ``scan-env``, with known-benign hooks recognised by content.
+
+Every hostile wheel has a control: plain pip installs it from the same local index into a
+fresh virtual environment, and the next ``python -c pass`` there runs the payload (it
+writes a marker file). Then ``bumpguard pip install`` refuses it, installs nothing, and
+the next interpreter start runs nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Repo
+from tests.indexserver import LocalIndex
+from tests.wheels import make_wheel
+
+# setuptools 65.5.0's distutils-precedence.pth, as Python 3.11's ensurepip installs it.
+SETUPTOOLS_PTH = (
+    b"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') "
+    b"== 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_pip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """pip sees no machine configuration: no config files, no PIP_* variables."""
+    for var in list(os.environ):
+        if var.startswith("PIP_") or var == "VIRTUAL_ENV":
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_CACHE_DIR", str(tmp_path / "pip-cache"))
+    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    yield
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An environment with pip for ``bumpguard pip install`` (refusals install nothing)."""
+    path = tmp_path_factory.mktemp("venv") / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
+    return path / "bin" / "python"
+
+
+def bare_venv(where: Path) -> Path:
+    """A new environment without pip (fast); the outer pip installs into it."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(where)], check=True)
+    return where / "bin" / "python"
+
+
+def site_packages(python: Path) -> Path:
+    """The environment's own site-packages (asked with site enabled: under ``-S`` a venv's
+    interpreter reports the base installation's)."""
+    out = subprocess.run(
+        [str(python), "-I", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    site = Path(out.stdout.strip())
+    assert site.is_relative_to(python.parent.parent), site  # never the machine's own
+    return site
+
+
+def start(python: Path) -> None:
+    """An ordinary interpreter start in the environment: whatever hooks it has run."""
+    subprocess.run([str(python), "-c", "pass"], check=True, capture_output=True)
+
+
+def payload(marker: Path) -> str:
+    return f"open({str(marker)!r}, 'w').write('ran')"
+
+
+def hostile_files(shape: str, marker: Path) -> dict[str, bytes]:
+    """The files of each row of issue 11's table; every one runs ``payload`` at start-up."""
+    code = payload(marker)
+    module = {"evil_tool/__init__.py": b""}
+    if shape == "a .pth under .data/purelib":
+        return {**module, "evil_tool-1.0.data/purelib/evil.pth": f"import os; {code}\n".encode()}
+    if shape == "an import line with a tab":
+        return {**module, "evil.pth": f"import\tos; {code}\n".encode()}
+    if shape == "CRLF line endings":
+        return {**module, "evil.pth": f"evil_tool\r\nimport os; {code}\r\n".encode()}
+    if shape == "sitecustomize.py at the root":
+        return {**module, "sitecustomize.py": f"{code}\n".encode()}
+    assert shape == "a folder a .pth adds, holding sitecustomize.py"
+    return {
+        **module,
+        "evil.pth": b"evil_hooks\n",
+        "evil_hooks/sitecustomize.py": f"{code}\n".encode(),
+    }
+
+
+SHAPES = [
+    "a .pth under .data/purelib",
+    "an import line with a tab",
+    "CRLF line endings",
+    "sitecustomize.py at the root",
+    "a folder a .pth adds, holding sitecustomize.py",
+]
+
+
+def serve(index: LocalIndex, name: str, version: str, files: dict[str, bytes]) -> None:
+    module = name.replace("-", "_")
+    index.add_file(
+        name, version, f"{module}-{version}-py3-none-any.whl", make_wheel(name, version, files)
+    )
+
+
+def plain_pip(python: Path, index: LocalIndex, *args: str) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--quiet",
+            *args,
+            "--index-url",
+            index.url,
+        ],
+        check=True,
+        capture_output=True,
+    )
+
+
+def guarded(repo: Repo, python: Path, index: LocalIndex, *args: str) -> int:
+    return repo.run("pip", "install", "--python", str(python), "--index-url", index.url, *args)
+
+
+def installed(python: Path, name: str) -> bool:
+    return (
+        subprocess.run(
+            [str(python), "-m", "pip", "show", "-q", name], capture_output=True, check=False
+        ).returncode
+        == 0
+    )
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_hook_in_any_package_is_refused_by_default(
+    shape: str,
+    repo: Repo,
+    venv: Path,
+    local_index: LocalIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    marker = tmp_path / "payload-ran"
+    serve(local_index, "evil-tool", "1.0", hostile_files(shape, marker))
+    control = bare_venv(tmp_path / "control")
+    plain_pip(control, local_index, "evil-tool==1.0")
+    start(control)
+    assert marker.read_text() == "ran"  # control: plain pip installs it and the payload runs
+    marker.unlink()
+
+    assert guarded(repo, venv, local_index, "evil-tool==1.0") == 1  # no .bumpguard.yaml
+    out, err = capsys.readouterr()
+    assert "refused: evil-tool 1.0" in out and "nothing was installed" in err
+    assert not installed(venv, "evil-tool")
+    start(venv)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_scan_env_finds_each_hook_planted_into_site_packages(
+    shape: str, venv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from guard.cli import main
+
+    env = bare_venv(tmp_path / "env")
+    site = site_packages(env)
+    assert main(["scan-env", "--python", str(env)]) == 0  # control: a clean environment
+    planted = []
+    for name, data in hostile_files(shape, tmp_path / "marker").items():
+        if name.startswith("evil_tool"):
+            if ".data/purelib/" not in name:
+                continue
+            name = name.split(".data/purelib/", 1)[1]  # where an installer puts it
+        target = site / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        planted.append(target)
+    capsys.readouterr()
+    assert main(["scan-env", "--python", str(env)]) == 1
+    out = capsys.readouterr().out
+    hook = [p for p in planted if p.name in ("evil.pth", "sitecustomize.py")]
+    assert hook and any(str(p) in out for p in hook), out
+
+
+def test_scan_env_is_clean_on_a_fresh_venv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from guard.cli import main
+
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)  # pip and setuptools
+    pth = site_packages(env / "bin" / "python") / "distutils-precedence.pth"
+    assert main(["scan-env", "--python", str(env / "bin" / "python"), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    if pth.exists():  # Python 3.11 still bundles setuptools: its hook is accepted, and said so
+        assert [a["path"] for a in data["accepted"]] == [str(pth)]
+        assert (
+            "setuptools's distutils-precedence.pth, a known hook" in data["accepted"][0]["reason"]
+        )
+    assert data["findings"] == []
+
+
+def test_the_known_name_with_other_bytes_is_refused_and_flagged(
+    repo: Repo,
+    venv: Path,
+    local_index: LocalIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from guard.cli import main
+
+    marker = tmp_path / "payload-ran"
+    fake = f"import os; {payload(marker)}\n".encode()
+    serve(
+        local_index,
+        "helper-lib",
+        "1.0",
+        {"helper_lib/__init__.py": b"", "distutils-precedence.pth": fake},
+    )
+    assert guarded(repo, venv, local_index, "helper-lib==1.0") == 1
+    assert "refused: helper-lib 1.0: distutils-precedence.pth" in capsys.readouterr().out
+    # The real bytes, shipped by a package that is not setuptools: refused too.
+    serve(
+        local_index,
+        "helper-two",
+        "1.0",
+        {"helper_two/__init__.py": b"", "distutils-precedence.pth": SETUPTOOLS_PTH},
+    )
+    assert guarded(repo, venv, local_index, "helper-two==1.0") == 1
+    capsys.readouterr()
+    # scan-env: the same name with other bytes, in an environment where setuptools owns it.
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    pth = site_packages(env / "bin" / "python") / "distutils-precedence.pth"
+    if not pth.exists():
+        pytest.skip("this Python's venv has no setuptools")
+    pth.write_bytes(fake)
+    assert main(["scan-env", "--python", str(env / "bin" / "python")]) == 1
+    assert f"start-up hook: {pth}" in capsys.readouterr().out
+
+
+def test_known_hook_in_its_owner_is_installed_and_listed(
+    repo: Repo, venv: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    serve(
+        local_index,
+        "setuptools",
+        "65.5.0",
+        {"_distutils_hack/__init__.py": b"", "distutils-precedence.pth": SETUPTOOLS_PTH},
+    )
+    args = ("--no-deps", "--force-reinstall", "setuptools==65.5.0")  # the venv has 65.5.0
+    assert guarded(repo, venv, local_index, *args) == 0
+    out = capsys.readouterr().out
+    assert "accepted hook: setuptools 65.5.0: distutils-precedence.pth" in out
+    assert "setuptools's distutils-precedence.pth, a known hook" in out
+
+
+def test_warn_is_an_explicit_opt_out_an_enforced_policy_can_forbid(
+    repo: Repo,
+    venv: Path,
+    local_index: LocalIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    marker = tmp_path / "payload-ran"
+    serve(
+        local_index,
+        "opt-out",
+        "1.0",
+        {"opt_out/__init__.py": b"", "opt.pth": f"import os; {payload(marker)}\n".encode()},
+    )
+    repo.write(".bumpguard.yaml", "version: 1\ninstall:\n  startup_hooks: warn\n")
+    assert guarded(repo, venv, local_index, "opt-out==1.0") == 0
+    assert "(install.startup_hooks: warn)" in capsys.readouterr().out
+    subprocess.run([str(venv), "-m", "pip", "uninstall", "-y", "-q", "opt-out"], check=True)
+    shared = tmp_path / "shared.yaml"
+    shared.write_text("version: 1\nenforce: true\ninstall:\n  startup_hooks: deny\n")
+    repo.write(
+        ".bumpguard.yaml", f"version: 1\nextends: {shared}\ninstall:\n  startup_hooks: warn\n"
+    )
+    assert guarded(repo, venv, local_index, "opt-out==1.0") == 2
+    assert "startup_hooks: deny is enforced by" in capsys.readouterr().err
+
+
+def test_allow_startup_hooks_accepts_exact_content_only(
+    repo: Repo,
+    venv: Path,
+    local_index: LocalIndex,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    hook = b"import os; os.environ.setdefault('TOOL_MODE', 'fast')\n"
+    serve(local_index, "tuned-tool", "1.0", {"tuned_tool/__init__.py": b"", "tuned.pth": hook})
+    digest = hashlib.sha256(hook).hexdigest()
+    wrong = "0" * 64
+    for sha, code in ((wrong, 1), (digest, 0)):
+        repo.write(
+            ".bumpguard.yaml",
+            "version: 1\ninstall:\n  allow_startup_hooks:\n"
+            f"    - {{package: tuned-tool, path: tuned.pth, sha256: '{sha}'}}\n",
+        )
+        assert guarded(repo, venv, local_index, "tuned-tool==1.0") == code
+    out = capsys.readouterr().out
+    assert "accepted hook: tuned-tool 1.0: tuned.pth" in out
+    assert "install.allow_startup_hooks (" in out
