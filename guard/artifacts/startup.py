@@ -146,30 +146,37 @@ def known_hooks() -> dict[tuple[str, str], KnownHook]:
     return {(hook.path, hook.sha256): hook for hook in hooks}
 
 
-# setuptools' editable install (``pip install -e`` of a setuptools project, PEP 660): a
-# ``__editable__.NAME-VERSION.pth`` whose one line installs the finder module that the
-# same RECORD lists beside it.
-_EDITABLE_PTH = re.compile(r"^__editable__\.[A-Za-z0-9_.+-]+\.pth$")
-_EDITABLE_LINE = re.compile(r"^import (__editable___[A-Za-z0-9_]+_finder); \1\.install\(\)$")
-# The ``editables`` library (hatchling's editable installs): ``_NAME.pth`` importing its
-# own generated module ``_NAME.py`` and calling ``install()``.
-_EDITABLES_LINE = re.compile(r"^import (_[A-Za-z0-9_]+); \1\.install\(\)$")
+# setuptools' editable install (``pip install -e`` of a setuptools project, PEP 660,
+# setuptools 64+): ``__editable__.X.pth`` holding exactly ``import F; F.install()``, no
+# newline, where F is ``__editable__.X.finder`` made an identifier, and the finder module
+# ``F.py`` that the same RECORD lists.
+_EDITABLE_PTH = re.compile(r"^__editable__\.(?P<x>.+)\.pth$")
+# The ``editables`` library (hatchling's exact editable mode): one line importing the
+# generated ``_editable_impl_NAME`` module the same RECORD lists, then folders.
+_EDITABLES_IMPORT = re.compile(r"^import (_editable_impl_[a-z0-9_]+)$")
 # pkg_resources-style namespace packages (setuptools' ``namespace_packages``): each line of
-# ``NAME-nspkg.pth`` is setuptools' template for one namespace. The namespace's dotted name
-# is the only part that varies: each of its quoted parts is replaced by a placeholder, and
-# the result must be one of the template's lines, as setuptools has written them.
+# ``NAME-nspkg.pth`` is one of setuptools' templates filled in with one namespace, whose
+# parts the line's own ``*('a', 'b')`` tuple names. The line is rebuilt from each template
+# with those names and must come out identical: nothing else may vary.
 _NSPKG_PTH = re.compile(r"-nspkg\.pth$")
-_QUOTED_NAME = re.compile(r"'[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*'")
+_NAMESPACE = re.compile(r"\*\(((?:'[A-Za-z_][A-Za-z0-9_]*', )*'[A-Za-z_][A-Za-z0-9_]*',?)\)")
 
 
 @cache
-def _nspkg_lines() -> frozenset[str]:
+def _nspkg_templates() -> tuple[str, ...]:
     data = json.loads((Path(__file__).with_name("known_hooks.json")).read_text("utf-8"))
-    return frozenset(data["nspkg_template_lines"])
+    return tuple(data["nspkg_templates"])
 
 
-def _nspkg_shape(line: str) -> str:
-    return _QUOTED_NAME.sub("'N'", line)
+def _nspkg_line(line: str) -> bool:
+    match = _NAMESPACE.search(line)
+    if match is None:
+        return False
+    parts = tuple(re.findall(r"'([A-Za-z_][A-Za-z0-9_]*)'", match.group(1)))
+    pkg = ".".join(parts)
+    parent, _, child = pkg.rpartition(".")
+    names = {"pth": parts, "pkg": pkg, "parent": parent, "child": child}
+    return any(template % names == line for template in _nspkg_templates())
 
 
 def recognise(path: str, raw: bytes, owner: str | None, owner_files: Collection[str]) -> str | None:
@@ -186,22 +193,21 @@ def recognise(path: str, raw: bytes, owner: str | None, owner_files: Collection[
     if known is not None and known.owner == owner:
         who = f"{owner}'s" if owner else "the virtual environment's"
         return f"{who} {path}, a known hook (sha256 {digest[:12]}..., {known.versions})"
-    if owner is None:
+    if owner is None or "/" in path:
         return None
-    lines = executable_lines(decode(raw))
-    if not lines or not all(line.executed for line in lines):
-        return None
-    name = path.rsplit("/", 1)[-1]
-    if _EDITABLE_PTH.match(name) and len(lines) == 1:
-        match = _EDITABLE_LINE.match(lines[0].text)
+    text = decode(raw)
+    lines = [line for _, line in _lines(text)]
+    imports = [line for line in lines if line.startswith(("import ", "import\t"))]
+    editable = _EDITABLE_PTH.match(path)
+    if editable and lines == [text]:
+        finder = re.sub(r"\W|^(?=\d)", "_", f"__editable__.{editable.group('x')}.finder")
+        if text == f"import {finder}; {finder}.install()" and f"{finder}.py" in owner_files:
+            return f"{owner}'s editable install (setuptools finder {finder})"
+    if len(imports) == 1 and imports[0] == lines[0]:
+        match = _EDITABLES_IMPORT.match(imports[0])
         if match and f"{match.group(1)}.py" in owner_files:
-            return f"{owner}'s editable install (setuptools finder {match.group(1)})"
-    if len(lines) == 1 and name.endswith(".pth"):
-        match = _EDITABLES_LINE.match(lines[0].text)
-        if match and name == f"{match.group(1)}.pth" and f"{match.group(1)}.py" in owner_files:
             return f"{owner}'s editable install (editables module {match.group(1)})"
-    if _NSPKG_PTH.search(name):
-        template = _nspkg_lines()
-        if all(_nspkg_shape(line.text) in template for line in lines):
-            return f"{owner}'s namespace package loader (setuptools' nspkg template)"
+    nspkg = _NSPKG_PTH.search(path) and lines == imports
+    if nspkg and all(_nspkg_line(line) for line in lines):
+        return f"{owner}'s namespace package loader (setuptools' nspkg template)"
     return None
