@@ -396,6 +396,20 @@ def test_a_zip_bomb() -> None:
     assert "zip bomb" in finding.detail
 
 
+def test_a_library_padded_with_zeros_is_no_zip_bomb() -> None:
+    """The shape of pillow 13.0.0's pillow.libs/libXau-154567c4.so.6.0.0: 2,100,545 bytes
+    that deflate to 9,389 (223:1), because auditwheel pads it to a 2 MB boundary."""
+    library = b"\x7fELF" + bytes(range(256)) * 40 + bytes(2_100_545 - 4 - 10_240)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in make_wheel_members().items():
+            archive.writestr(path, data)
+        archive.writestr("pkg.libs/libXau-154567c4.so.6.0.0", library)
+        info = archive.getinfo("pkg.libs/libXau-154567c4.so.6.0.0")
+    assert info.file_size > 200 * info.compress_size  # as compressible as the real one
+    assert hostile(inspect(buffer.getvalue(), WHL)) == []
+
+
 def make_wheel_members() -> dict[str, bytes]:
     """The members of a small clean wheel."""
     with zipfile.ZipFile(io.BytesIO(make_wheel("pkg", "1.0", PKG))) as archive:

@@ -99,10 +99,13 @@ NSPKG_GOOGLE = (
     b"'__path__',[]);(p not in mp) and mp.append(p)\n"
 )
 # googleapis-common-protos' second level: a dotted namespace adds the setattr clause.
-NSPKG_LOGGING = NSPKG_GOOGLE.replace(b"*('google',)", b"*('google', 'logging')").replace(
-    b"'google'", b"'google.logging'"
-).replace(b"*('google.logging', 'logging')", b"*('google', 'logging')").replace(
-    b"mp.append(p)\n", b"mp.append(p);m and setattr(sys.modules['google'], 'logging', m)\n"
+NSPKG_LOGGING = (
+    NSPKG_GOOGLE.replace(b"*('google',)", b"*('google', 'logging')")
+    .replace(b"'google'", b"'google.logging'")
+    .replace(b"*('google.logging', 'logging')", b"*('google', 'logging')")
+    .replace(
+        b"mp.append(p)\n", b"mp.append(p);m and setattr(sys.modules['google'], 'logging', m)\n"
+    )
 )
 FINDER = b"import __editable___my_pkg_1_0_finder; __editable___my_pkg_1_0_finder.install()"
 

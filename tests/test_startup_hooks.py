@@ -319,3 +319,48 @@ def test_allow_startup_hooks_accepts_exact_content_only(
     out = capsys.readouterr().out
     assert "accepted hook: tuned-tool 1.0: tuned.pth" in out
     assert "install.allow_startup_hooks (" in out
+
+
+def _registry_pip(python: Path, *args: str) -> None:
+    """pip from the package registry (PyPI), isolated from this machine's configuration."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env.update(PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1")
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *args], check=True, env=env)
+
+
+def test_scan_env_is_clean_on_stock_environments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fresh venv, the same after ``pip install -U setuptools`` and an editable install
+    of a setuptools project (its finder hook), and an environment virtualenv made."""
+    from guard.cli import main
+
+    def clean(python: Path) -> list[str]:
+        capsys.readouterr()
+        code = main(["scan-env", "--python", str(python), "--format", "json"])
+        data = json.loads(capsys.readouterr().out)
+        assert (code, data["findings"]) == (0, [])
+        return [a["reason"] for a in data["accepted"]]
+
+    env = tmp_path / "env"
+    subprocess.run([sys.executable, "-m", "venv", str(env)], check=True)
+    python = env / "bin" / "python"
+    clean(python)
+    _registry_pip(python, "-U", "setuptools")
+    assert any("distutils-precedence.pth, a known hook" in r for r in clean(python))
+    project = tmp_path / "proj"
+    (project / "code").mkdir(parents=True)
+    (project / "code" / "__init__.py").write_text("VALUE = 1\n")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "acme-widgets"\nversion = "1.0"\n'
+        '[tool.setuptools]\npackages = ["acme"]\npackage-dir = {acme = "code"}\n'
+    )
+    _registry_pip(python, "--no-build-isolation", "-e", str(project))
+    site = site_packages(python)
+    finders = [p for p in site.glob("__editable__.*.pth") if p.read_bytes().startswith(b"import ")]
+    assert finders, "setuptools wrote no finder hook: the control did not exercise it"
+    assert any("editable install (setuptools finder" in r for r in clean(python))
+    second = tmp_path / "venv2"
+    subprocess.run([sys.executable, "-m", "virtualenv", "-q", str(second)], check=True)
+    clean(second / "bin" / "python")
