@@ -364,3 +364,27 @@ def test_scan_env_is_clean_on_stock_environments(
     second = tmp_path / "venv2"
     subprocess.run([sys.executable, "-m", "virtualenv", "-q", str(second)], check=True)
     clean(second / "bin" / "python")
+
+
+# pytest-cov 4.0.0-6.3.0's pytest-cov.pth, as its wheels ship it.
+PYTEST_COV_PTH = (
+    b"import os, sys;exec('if \\'COV_CORE_SOURCE\\' in os.environ:\\n try:\\n  from pytest_cov."
+    b'embed import init\\n  init()\\n except Exception as exc:\\n  sys.stderr.write(\\n   "pytest-cov: '
+    b'Failed to setup subprocess coverage. "\\n   "Environ: {0!r} "\\n   "Exception: {1!r}\\\\n".'
+    b"format(\\n    dict((k, v) for k, v in os.environ.items() if k.startswith(\\'COV_CORE\\')),"
+    b"\\n    exc\\n   )\\n  )\\n')\n"
+)
+
+
+def test_a_known_hook_of_a_dashed_name_is_recognised_in_its_wheel() -> None:
+    """The wheel file says pytest_cov; known_hooks.json says pytest-cov: one name."""
+    from guard.artifacts.inspect_artifact import inspect
+
+    assert hashlib.sha256(PYTEST_COV_PTH).hexdigest().startswith("f47446a60fdf")
+    files = {"pytest_cov/__init__.py": b"", "pytest-cov.pth": PYTEST_COV_PTH}
+    wheel = make_wheel("pytest-cov", "6.3.0", files)
+    kinds = {f.kind for f in inspect(wheel, "pytest_cov-6.3.0-py3-none-any.whl").findings}
+    assert "known-startup-hook" in kinds and "pth-exec" not in kinds
+    other = make_wheel("pytest-cov-fork", "1.0", files)
+    kinds = {f.kind for f in inspect(other, "pytest_cov_fork-1.0-py3-none-any.whl").findings}
+    assert "pth-exec" in kinds  # the same bytes in another distribution

@@ -823,7 +823,8 @@ def _check_pth(
     hooks[target] = digest
     known = None
     if owner is not None and not truncated and not note:
-        known = startup.recognise(target, raw, owner[0] or None, owner[1])
+        name = re.sub(r"[-_.]+", "-", owner[0]).lower() or None  # known_hooks.json's spelling
+        known = startup.recognise(target, raw, name, owner[1])
     if known is not None:
         out.add(KIND_KNOWN_HOOK, member, f"{detail}: accepted, {known}", "warn", target)
         return
