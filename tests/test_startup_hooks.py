@@ -369,7 +369,8 @@ def test_scan_env_is_clean_on_stock_environments(
 # pytest-cov 4.0.0-6.3.0's pytest-cov.pth, as its wheels ship it.
 PYTEST_COV_PTH = (
     b"import os, sys;exec('if \\'COV_CORE_SOURCE\\' in os.environ:\\n try:\\n  from pytest_cov."
-    b'embed import init\\n  init()\\n except Exception as exc:\\n  sys.stderr.write(\\n   "pytest-cov: '
+    b"embed import init\\n  init()\\n except Exception as exc:\\n  sys.stderr.write(\\n   "
+    b'"pytest-cov: '
     b'Failed to setup subprocess coverage. "\\n   "Environ: {0!r} "\\n   "Exception: {1!r}\\\\n".'
     b"format(\\n    dict((k, v) for k, v in os.environ.items() if k.startswith(\\'COV_CORE\\')),"
     b"\\n    exc\\n   )\\n  )\\n')\n"
