@@ -389,3 +389,22 @@ def test_a_known_hook_of_a_dashed_name_is_recognised_in_its_wheel() -> None:
     other = make_wheel("pytest-cov-fork", "1.0", files)
     kinds = {f.kind for f in inspect(other, "pytest_cov_fork-1.0-py3-none-any.whl").findings}
     assert "pth-exec" in kinds  # the same bytes in another distribution
+
+
+def test_an_approval_that_recorded_the_file_accepts_its_hook(
+    repo: Repo, venv: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hook = b"import os; os.environ.setdefault('REVIEWED_MODE', '1')\n"
+    wheel = make_wheel("reviewed-tool", "1.0", {"reviewed_tool/__init__.py": b"", "r.pth": hook})
+    local_index.add_file("reviewed-tool", "1.0", "reviewed_tool-1.0-py3-none-any.whl", wheel)
+    assert guarded(repo, venv, local_index, "reviewed-tool==1.0") == 1  # control: refused
+    digest = hashlib.sha256(wheel).hexdigest()
+    repo.write("requirements.txt", f"reviewed-tool==1.0 --hash=sha256:{digest}\n")
+    repo.add()
+    assert repo.run("approve", "reviewed-tool==1.0", "--reason", "read r.pth", "--offline") == 0
+    capsys.readouterr()
+    assert guarded(repo, venv, local_index, "reviewed-tool==1.0") == 0
+    out = capsys.readouterr().out
+    assert "r.pth: line 1 runs at start-up" in out
+    assert "accepted, its approval recorded this file's sha256" in out
+    assert installed(venv, "reviewed-tool")
