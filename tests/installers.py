@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,18 @@ class Pip:
             check=True,
         )
         return proc.stdout
+
+
+@pytest.fixture
+def isolated_pip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """pip sees no machine configuration: no config files, no PIP_* variables."""
+    for var in list(os.environ):
+        if var.startswith("PIP_") or var == "VIRTUAL_ENV":
+            monkeypatch.delenv(var)
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("PIP_CACHE_DIR", str(tmp_path / "pip-cache"))
+    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
+    yield
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tests.indexserver import LocalIndex, pep740_or_skip
 from tests.wheels import make_wheel
 
 OLD = datetime(2025, 1, 1, tzinfo=timezone.utc)
+pytestmark = pytest.mark.usefixtures("isolated_pip")
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +30,6 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("venv") / "env"
     subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
     return path / "bin" / "python"
-
-
-@pytest.fixture(autouse=True)
-def _isolated_pip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """pip sees no machine configuration: no config files, no PIP_* variables."""
-    for var in list(os.environ):
-        if var.startswith("PIP_") or var == "VIRTUAL_ENV":
-            monkeypatch.delenv(var)
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("PIP_CACHE_DIR", str(tmp_path / "pip-cache"))
-    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-    yield
 
 
 def installed(python: Path, name: str) -> bool:

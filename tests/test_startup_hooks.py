@@ -14,13 +14,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Repo
 from tests.indexserver import LocalIndex
+from tests.test_install import installed
 from tests.wheels import make_wheel
 
 # setuptools 65.5.0's distutils-precedence.pth, as Python 3.11's ensurepip installs it.
@@ -28,26 +28,6 @@ SETUPTOOLS_PTH = (
     b"import os; var = 'SETUPTOOLS_USE_DISTUTILS'; enabled = os.environ.get(var, 'local') "
     b"== 'local'; enabled and __import__('_distutils_hack').add_shim(); \n"
 )
-
-
-@pytest.fixture(autouse=True)
-def _isolated_pip(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """pip sees no machine configuration: no config files, no PIP_* variables."""
-    for var in list(os.environ):
-        if var.startswith("PIP_") or var == "VIRTUAL_ENV":
-            monkeypatch.delenv(var)
-    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
-    monkeypatch.setenv("PIP_CACHE_DIR", str(tmp_path / "pip-cache"))
-    monkeypatch.setenv("PIP_DISABLE_PIP_VERSION_CHECK", "1")
-    yield
-
-
-@pytest.fixture(scope="module")
-def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An environment with pip for ``bumpguard pip install`` (refusals install nothing)."""
-    path = tmp_path_factory.mktemp("venv") / "env"
-    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
-    return path / "bin" / "python"
 
 
 def bare_venv(where: Path) -> Path:
@@ -99,6 +79,8 @@ def hostile_files(shape: str, marker: Path) -> dict[str, bytes]:
     }
 
 
+pytestmark = pytest.mark.usefixtures("isolated_pip")
+
 SHAPES = [
     "a .pth under .data/purelib",
     "an import line with a tab",
@@ -138,20 +120,11 @@ def guarded(repo: Repo, python: Path, index: LocalIndex, *args: str) -> int:
     return repo.run("pip", "install", "--python", str(python), "--index-url", index.url, *args)
 
 
-def installed(python: Path, name: str) -> bool:
-    return (
-        subprocess.run(
-            [str(python), "-m", "pip", "show", "-q", name], capture_output=True, check=False
-        ).returncode
-        == 0
-    )
-
-
 @pytest.mark.parametrize("shape", SHAPES)
 def test_a_hook_in_any_package_is_refused_by_default(
     shape: str,
     repo: Repo,
-    venv: Path,
+    venv_python: Path,
     local_index: LocalIndex,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -164,17 +137,17 @@ def test_a_hook_in_any_package_is_refused_by_default(
     assert marker.read_text() == "ran"  # control: plain pip installs it and the payload runs
     marker.unlink()
 
-    assert guarded(repo, venv, local_index, "evil-tool==1.0") == 1  # no .bumpguard.yaml
+    assert guarded(repo, venv_python, local_index, "evil-tool==1.0") == 1  # no .bumpguard.yaml
     out, err = capsys.readouterr()
     assert "refused: evil-tool 1.0" in out and "nothing was installed" in err
-    assert not installed(venv, "evil-tool")
-    start(venv)
+    assert not installed(venv_python, "evil-tool")
+    start(venv_python)
     assert not marker.exists()
 
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_scan_env_finds_each_hook_planted_into_site_packages(
-    shape: str, venv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    shape: str, venv_python: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from guard.cli import main
 
@@ -218,7 +191,7 @@ def test_scan_env_is_clean_on_a_fresh_venv(
 
 def test_the_known_name_with_other_bytes_is_refused_and_flagged(
     repo: Repo,
-    venv: Path,
+    venv_python: Path,
     local_index: LocalIndex,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -233,7 +206,7 @@ def test_the_known_name_with_other_bytes_is_refused_and_flagged(
         "1.0",
         {"helper_lib/__init__.py": b"", "distutils-precedence.pth": fake},
     )
-    assert guarded(repo, venv, local_index, "helper-lib==1.0") == 1
+    assert guarded(repo, venv_python, local_index, "helper-lib==1.0") == 1
     assert "refused: helper-lib 1.0: distutils-precedence.pth" in capsys.readouterr().out
     # The real bytes, shipped by a package that is not setuptools: refused too.
     serve(
@@ -242,7 +215,7 @@ def test_the_known_name_with_other_bytes_is_refused_and_flagged(
         "1.0",
         {"helper_two/__init__.py": b"", "distutils-precedence.pth": SETUPTOOLS_PTH},
     )
-    assert guarded(repo, venv, local_index, "helper-two==1.0") == 1
+    assert guarded(repo, venv_python, local_index, "helper-two==1.0") == 1
     capsys.readouterr()
     # scan-env: the same name with other bytes, in an environment where setuptools owns it.
     env = tmp_path / "env"
@@ -256,7 +229,7 @@ def test_the_known_name_with_other_bytes_is_refused_and_flagged(
 
 
 def test_known_hook_in_its_owner_is_installed_and_listed(
-    repo: Repo, venv: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+    repo: Repo, venv_python: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
 ) -> None:
     serve(
         local_index,
@@ -265,7 +238,7 @@ def test_known_hook_in_its_owner_is_installed_and_listed(
         {"_distutils_hack/__init__.py": b"", "distutils-precedence.pth": SETUPTOOLS_PTH},
     )
     args = ("--no-deps", "--force-reinstall", "setuptools==65.5.0")  # the venv has 65.5.0
-    assert guarded(repo, venv, local_index, *args) == 0
+    assert guarded(repo, venv_python, local_index, *args) == 0
     out = capsys.readouterr().out
     assert "accepted hook: setuptools 65.5.0: distutils-precedence.pth" in out
     assert "setuptools's distutils-precedence.pth, a known hook" in out
@@ -273,7 +246,7 @@ def test_known_hook_in_its_owner_is_installed_and_listed(
 
 def test_warn_is_an_explicit_opt_out_an_enforced_policy_can_forbid(
     repo: Repo,
-    venv: Path,
+    venv_python: Path,
     local_index: LocalIndex,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -286,21 +259,21 @@ def test_warn_is_an_explicit_opt_out_an_enforced_policy_can_forbid(
         {"opt_out/__init__.py": b"", "opt.pth": f"import os; {payload(marker)}\n".encode()},
     )
     repo.write(".bumpguard.yaml", "version: 1\ninstall:\n  startup_hooks: warn\n")
-    assert guarded(repo, venv, local_index, "opt-out==1.0") == 0
+    assert guarded(repo, venv_python, local_index, "opt-out==1.0") == 0
     assert "(install.startup_hooks: warn)" in capsys.readouterr().out
-    subprocess.run([str(venv), "-m", "pip", "uninstall", "-y", "-q", "opt-out"], check=True)
+    subprocess.run([str(venv_python), "-m", "pip", "uninstall", "-y", "-q", "opt-out"], check=True)
     shared = tmp_path / "shared.yaml"
     shared.write_text("version: 1\nenforce: true\ninstall:\n  startup_hooks: deny\n")
     repo.write(
         ".bumpguard.yaml", f"version: 1\nextends: {shared}\ninstall:\n  startup_hooks: warn\n"
     )
-    assert guarded(repo, venv, local_index, "opt-out==1.0") == 2
+    assert guarded(repo, venv_python, local_index, "opt-out==1.0") == 2
     assert "startup_hooks: deny is enforced by" in capsys.readouterr().err
 
 
 def test_allow_startup_hooks_accepts_exact_content_only(
     repo: Repo,
-    venv: Path,
+    venv_python: Path,
     local_index: LocalIndex,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
@@ -315,7 +288,7 @@ def test_allow_startup_hooks_accepts_exact_content_only(
             "version: 1\ninstall:\n  allow_startup_hooks:\n"
             f"    - {{package: tuned-tool, path: tuned.pth, sha256: '{sha}'}}\n",
         )
-        assert guarded(repo, venv, local_index, "tuned-tool==1.0") == code
+        assert guarded(repo, venv_python, local_index, "tuned-tool==1.0") == code
     out = capsys.readouterr().out
     assert "accepted hook: tuned-tool 1.0: tuned.pth" in out
     assert "install.allow_startup_hooks (" in out
@@ -392,19 +365,19 @@ def test_a_known_hook_of_a_dashed_name_is_recognised_in_its_wheel() -> None:
 
 
 def test_an_approval_that_recorded_the_file_accepts_its_hook(
-    repo: Repo, venv: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+    repo: Repo, venv_python: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
 ) -> None:
     hook = b"import os; os.environ.setdefault('REVIEWED_MODE', '1')\n"
     wheel = make_wheel("reviewed-tool", "1.0", {"reviewed_tool/__init__.py": b"", "r.pth": hook})
     local_index.add_file("reviewed-tool", "1.0", "reviewed_tool-1.0-py3-none-any.whl", wheel)
-    assert guarded(repo, venv, local_index, "reviewed-tool==1.0") == 1  # control: refused
+    assert guarded(repo, venv_python, local_index, "reviewed-tool==1.0") == 1  # control: refused
     digest = hashlib.sha256(wheel).hexdigest()
     repo.write("requirements.txt", f"reviewed-tool==1.0 --hash=sha256:{digest}\n")
     repo.add()
     assert repo.run("approve", "reviewed-tool==1.0", "--reason", "read r.pth", "--offline") == 0
     capsys.readouterr()
-    assert guarded(repo, venv, local_index, "reviewed-tool==1.0") == 0
+    assert guarded(repo, venv_python, local_index, "reviewed-tool==1.0") == 0
     out = capsys.readouterr().out
     assert "r.pth: line 1 runs at start-up" in out
     assert "accepted, its approval recorded this file's sha256" in out
-    assert installed(venv, "reviewed-tool")
+    assert installed(venv_python, "reviewed-tool")
