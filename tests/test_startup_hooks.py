@@ -381,3 +381,34 @@ def test_an_approval_that_recorded_the_file_accepts_its_hook(
     assert "r.pth: line 1 runs at start-up" in out
     assert "accepted, its approval recorded this file's sha256" in out
     assert installed(venv_python, "reviewed-tool")
+
+
+# coverage 7.13.1-7.17.5's a1_coverage.pth, as its non-Windows wheels ship it.
+COVERAGE_PTH = (
+    b'import sys; exec(\'import os\\n\\nif os.getenv("COVERAGE_PROCESS_START") or '
+    b'os.getenv("COVERAGE_PROCESS_CONFIG"):\\n try:\\n  import coverage\\n except:\\n  '
+    b'pass\\n else:\\n  coverage.process_startup(slug="pth")\')\n'
+)
+
+
+def test_approve_shows_the_reviewer_a_known_hook_and_install_accepts_it(
+    repo: Repo, venv_python: Path, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert hashlib.sha256(COVERAGE_PTH).hexdigest().startswith("ef2ed06d1986")
+    serve(
+        local_index,
+        "coverage",
+        "7.17.5",
+        {"coverage/__init__.py": b"", "a1_coverage.pth": COVERAGE_PTH},
+    )
+    repo.write(".bumpguard.yaml", "version: 1\nprotect: [coverage]\n")
+    repo.add()
+    assert (
+        repo.run("approve", "coverage==7.17.5", "--reason", "r", "--index-url", local_index.url)
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "a1_coverage.pth" in out and "coverage's a1_coverage.pth, a known hook" in out
+    repo.add()
+    assert guarded(repo, venv_python, local_index, "coverage==7.17.5") == 0
+    assert "accepted hook: coverage 7.17.5: a1_coverage.pth" in capsys.readouterr().out
