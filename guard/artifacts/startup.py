@@ -39,6 +39,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 # Modules that Python imports at start-up when they are importable from sys.path.
 CUSTOMIZE_MODULES = frozenset({"sitecustomize", "usercustomize"})
@@ -139,10 +140,18 @@ class KnownHook:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    """``known_hooks.json``, read once."""
+    data: dict[str, Any] = json.loads(
+        Path(__file__).with_name("known_hooks.json").read_text("utf-8")
+    )
+    return data
+
+
+@cache
 def known_hooks() -> dict[tuple[str, str], KnownHook]:
-    """``known_hooks.json``, by (path, sha256)."""
-    data = json.loads((Path(__file__).with_name("known_hooks.json")).read_text("utf-8"))
-    hooks = [KnownHook(**entry) for entry in data["hooks"]]
+    """``known_hooks.json``'s exact hooks, by (path, sha256)."""
+    hooks = [KnownHook(**entry) for entry in _data()["hooks"]]
     return {(hook.path, hook.sha256): hook for hook in hooks}
 
 
@@ -162,10 +171,8 @@ _NSPKG_PTH = re.compile(r"-nspkg\.pth$")
 _NAMESPACE = re.compile(r"\*\(((?:'[A-Za-z_][A-Za-z0-9_]*', )*'[A-Za-z_][A-Za-z0-9_]*',?)\)")
 
 
-@cache
 def _nspkg_templates() -> tuple[str, ...]:
-    data = json.loads((Path(__file__).with_name("known_hooks.json")).read_text("utf-8"))
-    return tuple(data["nspkg_templates"])
+    return tuple(_data()["nspkg_templates"])
 
 
 def _nspkg_line(line: str) -> bool:

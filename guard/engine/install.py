@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from packaging.utils import canonicalize_name
 
 from guard.errors import GuardError, UsageError
-from guard.ledger import Ledger, PackageLedger
+from guard.ledger import Approval, Ledger, PackageLedger
 from guard.policy.rules import Policy
 
 # pip options that take a value, so their value is not mistaken for a requirement.
@@ -380,7 +380,8 @@ def _decide_one(
     item.local.write_bytes(data)
     report = inspect(data, item.filename)
     item.checked.append("inspected")
-    approved = _approved_inspection(item, ledger)
+    approval = ledger.get(item.name).for_version(item.version) if ledger is not None else None
+    approved = dict(approval.inspection or {}) if approval is not None else {}
     reviewed = set(approved.get("startup_hooks", [])) | set(approved.get("top_level", []))
     digests = dict(report.hook_sha256)
     for finding in report.findings:
@@ -392,7 +393,7 @@ def _decide_one(
         elif finding.kind == "customize" or (
             finding.kind == "pth-exec" and finding.severity == "deny"
         ):
-            why = _hook_accepted(item, policy, finding.target, digests, reviewed, ledger)
+            why = _hook_accepted(item, policy, finding.target, digests, reviewed, approval)
             if why is not None:
                 item.accepted.append(f"{text}: accepted, {why}")
             elif item.protected or policy.install.startup_hooks == "deny":
@@ -422,7 +423,7 @@ def _hook_accepted(
     target: str,
     digests: dict[str, str],
     reviewed: set[str],
-    ledger: Ledger | None,
+    approval: Approval | None,
 ) -> str | None:
     """Why a start-up hook may be installed, or ``None``: an
     ``install.allow_startup_hooks`` entry for its exact content, or an approval of this
@@ -434,18 +435,9 @@ def _hook_accepted(
         return f"install.allow_startup_hooks ({allowed.origin})"
     if target and target in reviewed:
         return "reviewed in its approval"
-    approval = ledger.get(item.name).for_version(item.version) if ledger is not None else None
     if approval is not None and item.sha256 and f"sha256:{item.sha256}" in approval.hashes:
         return "its approval recorded this file's sha256"
     return None
-
-
-def _approved_inspection(item: Item, ledger: Ledger | None) -> dict[str, Any]:
-    """The inspection recorded with this exact version's approval, if any."""
-    if ledger is None:
-        return {}
-    approval = ledger.get(item.name).for_version(item.version)
-    return dict(approval.inspection or {}) if approval is not None else {}
 
 
 def _compare_with_previous(item: Item, ledger: Ledger, report: Any) -> None:
