@@ -177,7 +177,7 @@ _CORRUPT: tuple[type[BaseException], ...] = (
 )
 
 
-def _show(text: str, limit: int = 300) -> str:
+def show(text: str, limit: int = 300) -> str:
     """``text`` safe to print: no control, bidi or lone-surrogate characters, bounded length."""
     safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
     safe = _UNSAFE_TEXT.sub(lambda m: f"\\x{ord(m.group()):02x}", safe)
@@ -212,7 +212,7 @@ def _name_problem(name: str) -> str | None:
 
 def _error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return _show(text, 160)
+    return show(text, 160)
 
 
 class _Collector:
@@ -234,7 +234,7 @@ class _Collector:
                 self.dropped_deny.add(kind)
             return
         self.findings.append(
-            ArtifactFinding(kind, _show(path, 500), _show(detail), severity, target)
+            ArtifactFinding(kind, show(path, 500), show(detail), severity, target)
         )
 
     def hostile(self, path: str, detail: str) -> None:
@@ -351,7 +351,7 @@ def _check_zip(
     spans.sort()
     for (_, end, first), (start, _, second) in pairwise(spans):
         if start < end:
-            out.hostile(second, f"overlaps the data of {_show(first, 120)} (zip bomb)")
+            out.hostile(second, f"overlaps the data of {show(first, 120)} (zip bomb)")
             bad.add(second)
     return bad
 
@@ -372,7 +372,7 @@ def _check_local_header(
     raw_name = data[offset + 30 : offset + 30 + name_len]
     local_name = raw_name.decode("utf-8" if flags & 0x800 else "cp437", errors="replace")
     if local_name != info.orig_filename:
-        problems.append(f"local header names {_show(local_name, 120)!r}")
+        problems.append(f"local header names {show(local_name, 120)!r}")
     if method != info.compress_type:
         problems.append(f"local header says compression method {method}")
     sized = not flags & 0x08 and 0xFFFFFFFF not in (csize, usize)
@@ -589,7 +589,7 @@ def _layout(z: _Zip, filename: str) -> _Wheel:
     """The distribution name and its metadata directories (findings if they are missing)."""
     name = _parse_wheel_filename(filename)
     if name is None:
-        z.out.hostile("", f"not a valid wheel file name: {_show(_basename(filename), 120)}")
+        z.out.hostile("", f"not a valid wheel file name: {show(_basename(filename), 120)}")
     top_dirs = {n.split("/", 1)[0] for n in z.infos if "/" in n}
     dist_infos = sorted(d for d in top_dirs if d.endswith(".dist-info"))
     dist = _normalise(name) if name else ""
@@ -637,7 +637,7 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]
             continue
         if where == "scripts":
             scripts.append((member, rel))
-            z.out.add(KIND_DATA_SCRIPT, member, f"installs the script {_show(rel, 120)}")
+            z.out.add(KIND_DATA_SCRIPT, member, f"installs the script {show(rel, 120)}")
             shadow = _shadowed(rel, wheel.dist)
             if shadow:
                 z.out.add(KIND_SHADOWING, member, f"installs a script named {shadow}")
@@ -664,7 +664,7 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]
                 z.out.add(KIND_FOREIGN, placed[0][0], detail, target=module)
     _customize_on_added_paths(z, site, prefix, scripts, hooks)
     for data_dir in sorted(wheel.data_dirs - wheel.own_dirs):
-        detail = f"a .data directory of another distribution ({_show(data_dir, 120)})"
+        detail = f"a .data directory of another distribution ({show(data_dir, 120)})"
         z.out.add(KIND_FOREIGN, data_dir + "/", detail, target=data_dir)
 
     entry_points = _metadata(z, wheel, "entry_points.txt")
@@ -749,8 +749,8 @@ def _customize_on_added_paths(
                         else ""
                     )
                     detail = (
-                        f"{_show(target, 120)} is imported at every interpreter start-up: "
-                        f"{top} adds {_show(line, 80)} to sys.path"
+                        f"{show(target, 120)} is imported at every interpreter start-up: "
+                        f"{top} adds {show(line, 80)} to sys.path"
                     )
                     z.out.add(KIND_CUSTOMIZE, member, detail, target=target)
 
@@ -845,20 +845,20 @@ def _check_record(text: str, members: list[str], wheel: _Wheel, out: _Collector)
     for path in absent:
         problem = _name_problem(path)
         if problem:
-            detail = f"lists {_show(path, 120)!r} ({problem}): pip uninstall would delete it"
+            detail = f"lists {show(path, 120)!r} ({problem}): pip uninstall would delete it"
             out.hostile(record, detail)
             continue
         where, rel = _place(path, wheel.data_dirs)
         top = rel.split("/", 1)[0]
         if where == "site" and top and not _owns(wheel, top) and not top.endswith(".pth"):
-            detail = f"lists {_show(path, 120)!r}, which the wheel does not contain"
+            detail = f"lists {show(path, 120)!r}, which the wheel does not contain"
             out.add(KIND_FOREIGN, record, detail + ": pip uninstall would delete it", target=top)
     if absent:
         out.add(KIND_RECORD, record, "lists files the wheel does not contain: " + _few(absent))
 
 
 def _few(names: list[str]) -> str:
-    shown = ", ".join(_show(n, 80) for n in names[:5])
+    shown = ", ".join(show(n, 80) for n in names[:5])
     return shown + (f" (+{len(names) - 5} more)" if len(names) > 5 else "")
 
 
@@ -940,7 +940,7 @@ def inspect_sdist(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS
         elif compression is not None:
             _inspect_tar(data, compression, limits, out)
         else:
-            out.hostile("", f"unsupported artifact type: {_show(_basename(filename), 120)}")
+            out.hostile("", f"unsupported artifact type: {show(_basename(filename), 120)}")
     except _TooLarge as exc:
         out.hostile("", str(exc))
     except _CORRUPT as exc:
@@ -1053,7 +1053,7 @@ def _walk_tar(archive: tarfile.TarFile, limits: Limits, budget: _Budget, out: _C
                 None,
             )
             if through is not None:
-                out.hostile(name, f"written through the symbolic link {_show(through, 120)}")
+                out.hostile(name, f"written through the symbolic link {show(through, 120)}")
 
 
 def _tar_member_problems(info: tarfile.TarInfo, seen: set[str]) -> list[str]:
@@ -1070,7 +1070,7 @@ def _tar_member_problems(info: tarfile.TarInfo, seen: set[str]) -> list[str]:
     elif info.ischr() or info.isblk() or info.isfifo():
         problems.append("device file or FIFO")
     elif not (info.isreg() or info.isdir()):
-        problems.append(f"unknown member type {_show(info.type.decode('latin-1'), 10)!r}")
+        problems.append(f"unknown member type {show(info.type.decode('latin-1'), 10)!r}")
     if not info.isdir():
         if name in seen:
             problems.append("duplicate member name")
@@ -1081,7 +1081,7 @@ def _tar_member_problems(info: tarfile.TarInfo, seen: set[str]) -> list[str]:
 def _link_problem(name: str, target: str, hard: bool) -> str | None:
     """Why a link member is unsafe (its target leaves the archive), or None."""
     kind = "hard link" if hard else "symbolic link"
-    shown = _show(target, 120)
+    shown = show(target, 120)
     if not target:
         return f"{kind} with no target"
     if "\\" in target or target.startswith("/") or _DRIVE.match(target):
@@ -1104,7 +1104,7 @@ def inspect(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> R
     if lower.endswith(".zip") or any(lower.endswith(s) for s in _TAR_SUFFIXES):
         return inspect_sdist(data, filename, limits=limits)
     out = _Collector(limits)
-    out.hostile("", f"unsupported artifact type: {_show(_basename(filename), 120)}")
+    out.hostile("", f"unsupported artifact type: {show(_basename(filename), 120)}")
     return _report(data, filename, out, {}, ())
 
 
