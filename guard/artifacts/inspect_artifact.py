@@ -23,13 +23,13 @@ import struct
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from guard.artifacts import startup
-from guard.errors import InputError
+from guard.errors import EXIT_BLOCKED, GuardError, InputError
 
 Severity = Literal["deny", "warn"]
 
@@ -110,7 +110,8 @@ class Report:
 
     ``startup_hooks`` are install paths relative to site-packages (``x.pth``,
     ``sitecustomize``); ``<prefix>/`` marks files installed into the environment's prefix.
-    ``hook_sha256`` pairs each hook with the sha256 of its content (``""`` if not read).
+    ``hook_sha256`` pairs each hook with the sha256 of its content (``""`` if not read), and
+    ``hook_members`` with the archive member it comes from (not part of :meth:`to_data`).
     """
 
     filename: str
@@ -119,6 +120,7 @@ class Report:
     top_level: tuple[str, ...] = ()
     startup_hooks: tuple[str, ...] = ()
     hook_sha256: tuple[tuple[str, str], ...] = ()
+    hook_members: tuple[tuple[str, str], ...] = ()
 
     @property
     def denied(self) -> bool:
@@ -256,6 +258,10 @@ class _Budget:
 
     def __init__(self, total: int) -> None:
         self.left = total
+
+
+# Each start-up hook's install path -> (sha256 of its content or "", the archive member).
+_Hooks = dict[str, tuple[str, str]]
 
 
 class _Reader(Protocol):
@@ -559,7 +565,7 @@ def _record_paths(text: str) -> list[str]:
 def inspect_wheel(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> Report:
     """Inspect a wheel: archive safety, start-up hooks, top-level names and scripts."""
     out = _Collector(limits)
-    hooks: dict[str, str] = {}
+    hooks: _Hooks = {}
     tops: set[str] = set()
     try:
         zipped = _open_zip(data, out, limits)
@@ -573,7 +579,7 @@ def inspect_wheel(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS
 
 
 def _report(
-    data: bytes, filename: str, out: _Collector, hooks: Mapping[str, str], tops: Iterable[str]
+    data: bytes, filename: str, out: _Collector, hooks: _Hooks, tops: Iterable[str]
 ) -> Report:
     return Report(
         filename=filename,
@@ -581,7 +587,8 @@ def _report(
         findings=out.result(),
         top_level=tuple(sorted(set(tops))),
         startup_hooks=tuple(sorted(hooks)),
-        hook_sha256=tuple(sorted(hooks.items())),
+        hook_sha256=tuple(sorted((k, v[0]) for k, v in hooks.items())),
+        hook_members=tuple(sorted((k, v[1]) for k, v in hooks.items())),
     )
 
 
@@ -619,7 +626,7 @@ def _metadata(z: _Zip, wheel: _Wheel, file: str) -> str | None:
     return raw.decode("utf-8", errors="replace")
 
 
-def _inspect_wheel(z: _Zip, filename: str, hooks: dict[str, str], tops: set[str]) -> None:
+def _inspect_wheel(z: _Zip, filename: str, hooks: _Hooks, tops: set[str]) -> None:
     wheel = _layout(z, filename)
     declared = _metadata(z, wheel, "top_level.txt") or ""
     wheel.declared = {s.strip().split("/", 1)[0] for s in declared.splitlines() if s.strip()}
@@ -696,7 +703,7 @@ def _customize_on_added_paths(
     site: Mapping[str, list[tuple[str, str]]],
     prefix: Mapping[str, list[tuple[str, str]]],
     scripts: list[tuple[str, str]],
-    hooks: dict[str, str],
+    hooks: _Hooks,
 ) -> None:
     """A customize module in a directory that one of the wheel's ``.pth`` files adds to
     ``sys.path`` (``src`` beside ``src/sitecustomize.py``; ``../../../bin`` beside a
@@ -746,7 +753,8 @@ def _customize_on_added_paths(
                     hooks[target] = (
                         hashlib.sha256(content[0]).hexdigest()
                         if content is not None and not content[1]
-                        else ""
+                        else "",
+                        member,
                     )
                     detail = (
                         f"{show(target, 120)} is imported at every interpreter start-up: "
@@ -761,7 +769,7 @@ def _startup(
     placed: list[tuple[str, str]],
     is_dir: bool,
     where: str,
-    hooks: dict[str, str],
+    hooks: _Hooks,
     owner: tuple[str, set[str]],
 ) -> None:
     """Findings for a ``.pth`` file or customize module at a place site reads at start-up."""
@@ -773,7 +781,7 @@ def _startup(
             read = z.read(name, z.limits.max_pth_size)
             if read is None:
                 z.out.add(KIND_PTH_EXEC, name, "cannot be read: treated as code", "deny", target)
-                hooks[target] = ""
+                hooks[target] = ("", name)
             else:
                 _check_pth(z.out, hooks, name, target, read[0], read[1], note, owner)
         return
@@ -787,14 +795,14 @@ def _startup(
             break
         digest.update(f"{len(rel)}:{rel}:{len(read[0])}:".encode("utf-8", "replace"))
         digest.update(read[0])
-    hooks[target] = digest.hexdigest() if complete else ""
+    hooks[target] = (digest.hexdigest() if complete else "", placed[0][0])
     detail = f"{target.removeprefix(where)} is imported at every interpreter start-up{note}"
     z.out.add(KIND_CUSTOMIZE, placed[0][0], detail, target=target)
 
 
 def _check_pth(
     out: _Collector,
-    hooks: dict[str, str] | None,
+    hooks: _Hooks | None,
     member: str,
     target: str,
     raw: bytes,
@@ -820,7 +828,7 @@ def _check_pth(
     if hooks is None:
         out.add(KIND_PTH_EXEC, member, f"in the sdist (matters once built): {detail}")
         return
-    hooks[target] = digest
+    hooks[target] = (digest, member)
     known = None
     if owner is not None and not truncated and not note:
         name = re.sub(r"[-_.]+", "-", owner[0]).lower() or None  # known_hooks.json's spelling
@@ -1106,6 +1114,106 @@ def inspect(data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> R
     out = _Collector(limits)
     out.hostile("", f"unsupported artifact type: {show(_basename(filename), 120)}")
     return _report(data, filename, out, {}, ())
+
+
+class HostileArchive(GuardError):
+    """An artifact the inspection refuses as an archive (exit 1): its members are not read."""
+
+    exit_code = EXIT_BLOCKED
+
+
+class Member(NamedTuple):
+    """One file of an artifact and its content; a symbolic link has ``link`` (its target,
+    which the inspection found inside the archive) and no content."""
+
+    name: str
+    data: bytes
+    link: str | None = None
+
+
+def read_artifact(
+    data: bytes, filename: str, *, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Report, Iterator[Member]]:
+    """The inspection of an artifact and, if it is not hostile, its files with their content.
+
+    For reading in memory (``bumpguard diff``): nothing is written to disk. The archive is
+    inspected first, and any ``hostile-archive`` finding raises :class:`HostileArchive`
+    naming it. The files are then read through the same archive checks and bounded reads as
+    the inspection, with ``limits.max_total_size`` as the budget for all of them; whatever
+    the inspection did not see (a member that cannot be decompressed, a size the archive
+    lies about) also raises :class:`HostileArchive`.
+    """
+    report = inspect(data, filename, limits=limits)
+    hostile = [f for f in report.findings if f.kind == KIND_HOSTILE]
+    if hostile:
+        shown = "; ".join(f"{f.path or 'archive'}: {f.detail}" for f in hostile[:3])
+        more = f" (+{len(hostile) - 3} more)" if len(hostile) > 3 else ""
+        raise HostileArchive(
+            f"{show(_basename(filename), 120)} is a hostile archive, nothing read from it: "
+            f"{shown}{more}"
+        )
+    return report, _members(data, filename, limits)
+
+
+def _members(data: bytes, filename: str, limits: Limits) -> Iterator[Member]:
+    name = show(_basename(filename), 120)
+    lower = _basename(filename).lower()
+    try:
+        if lower.endswith((".whl", ".zip")):
+            yield from _zip_members(data, name, limits)
+        else:
+            compression = next(c for s, c in _TAR_SUFFIXES.items() if lower.endswith(s))
+            yield from _tar_members(data, compression, name, limits)
+    except _TooLarge as exc:
+        raise HostileArchive(f"{name}: cannot be read: {exc}") from None
+    except _CORRUPT as exc:
+        raise HostileArchive(f"{name}: cannot be read: {_error(exc)}") from None
+
+
+def _zip_members(data: bytes, name: str, limits: Limits) -> Iterator[Member]:
+    out = _Collector(limits)
+    zipped = _open_zip(data, out, limits)
+    if zipped is None or out.findings:
+        raise HostileArchive(f"{name}: the archive changed between two reads")
+    zipped.budget = _Budget(limits.max_total_size)
+    for member, info in zipped.infos.items():
+        if member.endswith("/"):
+            continue
+        read = zipped.read(member, limits.max_member_size)
+        if read is None or read[1] or len(read[0]) != info.file_size:
+            problem = out.findings[0].detail if out.findings else "not the size it claims"
+            raise HostileArchive(f"{name}: {show(member, 200)}: {problem}")
+        yield Member(member, read[0])
+
+
+def _tar_members(data: bytes, compression: str, name: str, limits: Limits) -> Iterator[Member]:
+    overhead = limits.max_members * 2048 + limits.max_tar_header
+    stream = _BoundedStream(
+        _decompressor(data, compression),
+        limits.max_tar_header,
+        limits.max_total_size + overhead,
+    )
+    budget = _Budget(limits.max_total_size)
+    seen: set[str] = set()
+    with tarfile.open(fileobj=stream, mode="r:") as archive:
+        while (info := archive.next()) is not None:
+            remembered = getattr(archive, "members", None)
+            if isinstance(remembered, list):
+                remembered.clear()
+            problems = _tar_member_problems(info, seen)
+            if problems or info.size > limits.max_member_size:
+                problem = problems[0] if problems else "larger than the limit"
+                raise HostileArchive(f"{name}: {show(info.name, 200)}: {problem}")
+            if info.isdir():
+                continue
+            if info.issym() or info.islnk():
+                yield Member(info.name, b"", info.linkname)
+                continue
+            handle = archive.extractfile(info)
+            raw, more = _read_bounded(handle, info.size, budget) if handle else (b"", True)
+            if more or len(raw) != info.size:
+                raise HostileArchive(f"{name}: {show(info.name, 200)}: cut short or too large")
+            yield Member(info.name, raw)
 
 
 def inspect_file(path: str | os.PathLike[str], *, limits: Limits = DEFAULT_LIMITS) -> Report:
