@@ -517,9 +517,9 @@ def _owns(wheel: _Wheel, top: str) -> bool:
     return any(p and (base == p or base.startswith(p + "_")) for p in prefixes)
 
 
-def _parse_entry_points(text: str) -> list[tuple[str, str]]:
-    """``(group, name)`` of every console and GUI script in ``entry_points.txt``."""
-    found: list[tuple[str, str]] = []
+def entry_points(text: str) -> list[tuple[str, str, str]]:
+    """``(group, name, value)`` of every entry point in an ``entry_points.txt``."""
+    found: list[tuple[str, str, str]] = []
     group = ""
     for raw in text.splitlines():
         line = raw.strip()
@@ -527,8 +527,9 @@ def _parse_entry_points(text: str) -> list[tuple[str, str]]:
             continue
         if line.startswith("[") and line.endswith("]"):
             group = line[1:-1].strip()
-        elif group in ("console_scripts", "gui_scripts") and "=" in line:
-            found.append((group, line.split("=", 1)[0].strip()))
+        elif group and "=" in line:
+            name, _, value = line.partition("=")
+            found.append((group, name.strip(), value.strip()))
     return found
 
 
@@ -674,8 +675,10 @@ def _inspect_wheel(z: _Zip, filename: str, hooks: _Hooks, tops: set[str]) -> Non
         detail = f"a .data directory of another distribution ({show(data_dir, 120)})"
         z.out.add(KIND_FOREIGN, data_dir + "/", detail, target=data_dir)
 
-    entry_points = _metadata(z, wheel, "entry_points.txt")
-    for group, script in _parse_entry_points(entry_points or ""):
+    entry_text = _metadata(z, wheel, "entry_points.txt")
+    for group, script, _ in entry_points(entry_text or ""):
+        if group not in ("console_scripts", "gui_scripts"):
+            continue
         shadow = _shadowed(script, wheel.dist)
         if shadow:
             path = f"{wheel.dist_info}/entry_points.txt"
@@ -708,6 +711,13 @@ def _customize_on_added_paths(
     """A customize module in a directory that one of the wheel's ``.pth`` files adds to
     ``sys.path`` (``src`` beside ``src/sitecustomize.py``; ``../../../bin`` beside a
     script named ``sitecustomize.py``): Python imports it at every start-up."""
+    pth_files = [
+        top
+        for top, placed in site.items()
+        if startup.is_pth(top) and not any("/" in rel for _, rel in placed)
+    ]
+    if not pth_files:
+        return
     # folder -> (member, name of the entry in that folder, whether that entry is a folder)
     where: dict[str, list[tuple[str, str, bool]]] = {}
 
@@ -730,10 +740,8 @@ def _customize_on_added_paths(
     for member, rel in scripts:
         land(member, f"<prefix>/bin/{rel}")
         land(member, f"<prefix>/Scripts/{rel}")
-    for top, placed in sorted(site.items()):
-        if not startup.is_pth(top) or any("/" in rel for _, rel in placed):
-            continue
-        for pth_member, _ in placed:
+    for top in sorted(pth_files):
+        for pth_member, _ in site[top]:
             read = z.read(pth_member, z.limits.max_pth_size)
             if read is None:
                 continue
