@@ -119,6 +119,11 @@ class Approval:
     identity: tuple[tuple[str, str], ...] | None = None
     evidence: tuple[Evidence, ...] = ()
     inspection: dict[str, Any] | None = field(default=None, compare=False)
+    # The approved version ``bumpguard diff`` compared this one with, the digest of that
+    # summary, and the start-up hooks and flagged files the reviewer named with --accept.
+    reviewed_from: str | None = None
+    diff_digest: str | None = None
+    accepted: tuple[str, ...] = ()
     # The import (its label) this approval came from; None for the repository's own.
     origin: str | None = field(default=None, compare=False)
 
@@ -146,6 +151,10 @@ class Approval:
             data["evidence"] = [e.to_data() for e in self.evidence]
         if self.inspection is not None:
             data["inspection"] = self.inspection
+        if self.reviewed_from is not None:
+            data["reviewed_from"] = self.reviewed_from
+            data["diff_digest"] = self.diff_digest
+            data["accepted"] = list(self.accepted)
         return data
 
 
@@ -323,6 +332,9 @@ _APPROVAL_FIELDS = {
     "identity",
     "evidence",
     "inspection",
+    "reviewed_from",
+    "diff_digest",
+    "accepted",
 }
 
 
@@ -401,7 +413,19 @@ def _approval(item: Any, display: str, line: int) -> Approval:
         raise LedgerError(
             display, line, "'inspection' must map top_level and startup_hooks to lists of strings"
         )
+    reviewed_from, diff_digest = item.get("reviewed_from"), item.get("diff_digest")
+    for key, value in (("reviewed_from", reviewed_from), ("diff_digest", diff_digest)):
+        if value is not None and not isinstance(value, str):
+            raise LedgerError(display, line, f"{key!r} must be a string or absent")
+    if (reviewed_from is None) != (diff_digest is None):
+        raise LedgerError(display, line, "'reviewed_from' and 'diff_digest' go together")
+    accepted = item.get("accepted", [])
+    if not isinstance(accepted, list) or not all(isinstance(a, str) for a in accepted):
+        raise LedgerError(display, line, "'accepted' must be a list of strings")
     return Approval(
+        reviewed_from=reviewed_from,
+        diff_digest=diff_digest,
+        accepted=tuple(accepted),
         inspection=inspection,
         upload_time=upload_time,
         identity=tuple(sorted(identity.items())) if identity is not None else None,

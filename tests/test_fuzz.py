@@ -105,7 +105,10 @@ LEDGER = """{
       "kind": "review",
       "method": "online",
       "upload_time": "2025-06-01T12:00:00Z",
-      "identity": {"kind": "github", "repository": "openai/openai-python"}
+      "identity": {"kind": "github", "repository": "openai/openai-python"},
+      "reviewed_from": "1.92.0",
+      "diff_digest": "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+      "accepted": ["openai/_boot.pth"]
     }
   ]
 }
