@@ -25,6 +25,7 @@ from guard.errors import (
 COMMANDS = (
     "check",
     "approve",
+    "diff",
     "verify",
     "pip",
     "scan-env",
@@ -127,6 +128,35 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             action="store_true",
             help="record from the repository's files alone, with no network (refused for "
             "versions that need attestations)",
+        )
+        p.add_argument(
+            "--accept",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="accept a start-up hook or a file with a high-severity risk signal that the "
+            "diff against the approved version flags (repeatable)",
+        )
+        index_option(p)
+        policy_option(p)
+
+    if wanted("diff"):
+        p = sub.add_parser(
+            "diff",
+            help="show what changed between two releases of a package (nothing is run or built)",
+            description="Compare release OLD of NAME with NEW: start-up hooks, modules, files, "
+            "requirements, entry points, native and build-time code, and risk signals in the "
+            "Python source NEW added or changed. OLD and NEW are versions on the index or local "
+            "wheel or sdist files (what `pip download` fetched).",
+        )
+        p.add_argument("name", metavar="NAME")
+        p.add_argument("old", metavar="OLD")
+        p.add_argument("new", metavar="NEW")
+        p.add_argument("--format", choices=("text", "json"), default="text")
+        p.add_argument(
+            "--full",
+            action="store_true",
+            help="add a unified diff of the text files (through $PAGER on a terminal)",
         )
         index_option(p)
         policy_option(p)
@@ -284,6 +314,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             args.policy,
             args.offline,
             args.index_url,
+            args.accept,
+        )
+    if command == "diff":
+        from guard.commands import diff
+
+        return diff.run(
+            args.name, args.old, args.new, args.index_url, args.format, args.full, args.policy
         )
     if command == "verify":
         from guard.commands import verify

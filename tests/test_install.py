@@ -249,18 +249,12 @@ def test_new_startup_hook_against_the_approved_version(
     assert run(repo, venv, local_index, "acme-sdk==1.1") == 1
     out = capsys.readouterr().out
     assert "acme_sdk_boot.pth" in out and "not in the approved 1.0" in out
-    # Reviewed and approved, with the hook listed in the approval, it installs.
-    assert (
-        repo.run(
-            "approve",
-            "acme-sdk==1.1",
-            "--reason",
-            "the hook is intended",
-            "--index-url",
-            local_index.url,
-        )
-        == 0
-    )
+    # Reviewed and approved, with the hook listed in the approval, it installs. The diff
+    # against the approved 1.0 adds a hook, so the reviewer has to name it.
+    approve = ("approve", "acme-sdk==1.1", "--reason", "the hook is intended")
+    assert repo.run(*approve, "--index-url", local_index.url) == 1
+    assert "--accept acme_sdk_boot.pth" in capsys.readouterr().err
+    assert repo.run(*approve, "--accept", "acme_sdk_boot.pth", "--index-url", local_index.url) == 0
     assert "start-up hooks or foreign names, reviewed by you" in capsys.readouterr().out
     assert run(repo, venv, local_index, "acme-sdk==1.1") == 0
     assert ": accepted, reviewed in its approval" in capsys.readouterr().out

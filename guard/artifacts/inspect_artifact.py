@@ -235,9 +235,7 @@ class _Collector:
             if severity == "deny":
                 self.dropped_deny.add(kind)
             return
-        self.findings.append(
-            ArtifactFinding(kind, show(path, 500), show(detail), severity, target)
-        )
+        self.findings.append(ArtifactFinding(kind, show(path, 500), show(detail), severity, target))
 
     def hostile(self, path: str, detail: str) -> None:
         self.add(KIND_HOSTILE, path, detail, "deny")

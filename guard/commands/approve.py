@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from guard.commands import _common
 from guard.engine import review
 from guard.errors import EXIT_OK
+from guard.output import diff as diff_output
 from guard.output import review as output
+
+if TYPE_CHECKING:
+    from guard.engine.diff import Summary
 
 
 def run(
@@ -16,12 +22,27 @@ def run(
     policy: str | None,
     offline: bool,
     index_url: str | None,
+    accept: list[str],
 ) -> int:
-    """Check each target (online unless ``offline``) and record its approval."""
+    """Check each target (online unless ``offline``) and record its approval; the diff
+    against an earlier approved version is printed first."""
     root = _common.root()
     loaded = _common.policy(root, policy)
+
+    def show(summary: Summary) -> None:
+        print(diff_output.text(summary) + "\n", flush=True)
+
     recorded = review.approve(
-        root, targets, reason, reviewer, loaded, hashes, offline=offline, index_url=index_url
+        root,
+        targets,
+        reason,
+        reviewer,
+        loaded,
+        hashes,
+        offline=offline,
+        index_url=index_url,
+        accept=accept,
+        show=show,
     )
     print(output.approved(recorded))
     return EXIT_OK

@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
 
 from guard import findings, git
 from guard._files import write_atomic
 from guard.attest import rules
 from guard.engine import check
+from guard.engine.diff import Summary
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
 from guard.findings import Finding
-from guard.ledger import EVIDENCE_DIR, Approval, Evidence, Ledger
+from guard.ledger import EVIDENCE_DIR, Approval, Evidence, Ledger, PackageLedger
 from guard.manifests.requirements import archive_version, url_source
 from guard.model import MAX_NAME, MAX_VERSION, Dependency
 from guard.policy.rules import Policy
@@ -160,13 +162,17 @@ def approve(
     *,
     offline: bool = False,
     index_url: str | None = None,
+    accept: Sequence[str] = (),
+    show: Callable[[Summary], None] | None = None,
 ) -> list[Approved]:
     """Record a review of each target, or of none if the policy refuses any of them.
 
     Online (the default) each version is looked up on the package index and its
     attestations are verified and stored as evidence; ``offline`` records from the
-    repository's files alone and refuses what would need the index. Returns what it
-    recorded.
+    repository's files alone and refuses what would need the index. When an earlier
+    version is approved, the release is compared with the nearest one (``show`` gets the
+    summary); a start-up hook or high-severity signal it adds must be named in ``accept``.
+    Returns what it recorded.
     """
     if not reason.strip():
         raise UsageError("--reason is required: say why this version is acceptable")
@@ -208,6 +214,7 @@ def approve(
     note = " ".join(reason.split())
     client: IndexClient | None = None
     prepared: list[tuple[Target, Approval, dict[str, bytes], str]] = []
+    summaries: list[Summary] = []
     for target in targets:
         hashes, files = _hashes_for(target, deps)
         hashes = tuple(sorted({*hashes, *(h.lower() for h in extra_hashes)}))
@@ -259,6 +266,23 @@ def approve(
             entries.append(Evidence(artifact.file.filename, artifact.sha256, rel))
         hashes = tuple(sorted({*hashes, *(f"sha256:{a.sha256}" for a in release.artifacts)}))
         identity = release.identity
+        compared = _compare(client, target, deps, ledger, show)
+        reviewed: dict[str, Any] = {}
+        if isinstance(compared, Summary):
+            covered, missing = compared.accepted(accept)
+            if missing:
+                listed = "".join(f"\n  --accept {p}" for p in missing)
+                raise Refused(
+                    f"{target.spec} refused (nothing recorded): against the approved "
+                    f"{compared.old.version} it adds start-up hooks or high-severity risk "
+                    f"signals; read the diff above, and if you accept them, name each:{listed}"
+                )
+            summaries.append(compared)
+            reviewed = {
+                "reviewed_from": compared.old.version,
+                "diff_digest": f"sha256:{compared.digest}",
+                "accepted": tuple(covered),
+            }
         inspection: dict[str, Any] | None = None
         notes: list[str] = []
         if policy.protection(target.name) is not None:
@@ -275,15 +299,26 @@ def approve(
             identity=tuple(sorted(identity.to_data().items())) if identity else None,
             evidence=tuple(entries),
             inspection=inspection,
+            **reviewed,
         )
         checked = f"{len(release.artifacts)} artifact(s) on {release.host}"
         if identity is not None:
             checked += f", attested: {identity.describe()}"
         else:
             checked += ", no attestations"
+        if approval.reviewed_from is not None:
+            checked += f", reviewed as a diff from {approval.reviewed_from}"
+        elif isinstance(compared, str):
+            checked += f"; {compared}"
         if notes:
             checked += "; start-up hooks or foreign names, reviewed by you: " + "; ".join(notes)
         prepared.append((target, approval, blobs, checked))
+    for value in accept:
+        if not any(s.names(value) for s in summaries):
+            raise UsageError(
+                f"--accept {value}: names no start-up hook or flagged file in the diff of "
+                "what is being approved (nothing recorded)"
+            )
     recorded = []
     for target, approval, blobs, found in prepared:
         for rel, data in blobs.items():
@@ -291,6 +326,58 @@ def approve(
         path = ledger.record(target.name, [approval])
         recorded.append(Approved(target.spec, found, who, path.relative_to(root).as_posix()))
     return recorded
+
+
+def _compare(
+    client: IndexClient,
+    target: Target,
+    deps: Sequence[Dependency],
+    ledger: Ledger,
+    show: Callable[[Summary], None] | None,
+) -> Summary | str | None:
+    """The diff against the nearest earlier approved version (None when there is none, a
+    note when that version has no files on the index any more)."""
+    from guard.engine import diff
+
+    assert target.version is not None
+    package = ledger.get(target.name)
+    earlier = _nearest_earlier(package, target.version)
+    if earlier is None:
+        return None
+    recorded, where = diff.held(deps, package)
+    try:
+        summary = diff.diff(
+            target.name,
+            earlier,
+            target.version,
+            client=lambda: client,
+            recorded=recorded,
+            where=where,
+        )
+    except diff.NoRelease as exc:
+        return f"no diff against the approved {earlier}: {exc}"
+    if show is not None:
+        show(summary)
+    return summary
+
+
+def _nearest_earlier(package: PackageLedger, version: str) -> str | None:
+    """The highest approved index version below ``version``."""
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        return None
+    best: tuple[Version, str] | None = None
+    for approval in package.approvals:
+        if approval.source is not None or approval.version is None:
+            continue
+        try:
+            candidate = Version(approval.version)
+        except InvalidVersion:
+            continue
+        if candidate < wanted and (best is None or candidate > best[0]):
+            best = (candidate, approval.version)
+    return best[1] if best else None
 
 
 def _inspect_release(client: IndexClient, release: Release) -> tuple[dict[str, Any], list[str]]:
