@@ -441,6 +441,19 @@ def test_lock_and_ledger_hashes_are_checked(
     capsys.readouterr()
     assert repo.run("diff", "litellm", "1.82.6", "1.82.8", "--index-url", scenario.url) == 1
     assert "none of the 1 file(s)" in capsys.readouterr().err
+    # The lock holds the sdist but not the wheel the index serves: the sdist is compared,
+    # and the summary says why.
+    sdist = make_sdist("litellm", "1.82.6", {"litellm/__init__.py": b""})
+    scenario.add_file("litellm", "1.82.6", "litellm-1.82.6.tar.gz", sdist, upload_time=OLD)
+    held = hashlib.sha256(sdist).hexdigest()
+    repo.write(
+        "requirements.txt", f"litellm==1.82.6 --hash=sha256:{held} --hash=sha256:{'0' * 64}\n"
+    )
+    repo.add()
+    data = diff_json(repo, scenario, capsys, "1.82.6", "1.82.8")
+    assert data["old"]["filename"] == "litellm-1.82.6.tar.gz"
+    assert any("litellm-1.82.6-py3-none-any.whl on 127.0.0.1" in n for n in data["notes"])
+    assert any("comparing an sdist with a wheel" in n for n in data["notes"])
     # A local file that is not what the lock pins is refused too.
     local = tmp_path / wheel_filename("litellm", "1.82.6")
     local.write_bytes(litellm("1.82.6", extra={"litellm/x.py": b""}))

@@ -297,8 +297,9 @@ def compare(old: _Tree, new: _Tree) -> Summary:
     """The summary of what changed from ``old`` to ``new``."""
     summary = Summary(canonicalize_name(_name_of(new.side)), old.side, new.side)
     if old.side.kind != new.side.kind:
+        kinds = {"wheel": "a wheel", "sdist": "an sdist"}
         summary.notes.append(
-            f"comparing a {old.side.kind} with a {new.side.kind}: their file layouts differ"
+            f"comparing {kinds[old.side.kind]} with {kinds[new.side.kind]}: their layouts differ"
         )
     _hooks(old, new, summary)
     summary.modules_added, summary.modules_removed = _added_removed(_modules(old), _modules(new))
@@ -612,10 +613,13 @@ def _index_side(
     other: str | None,
     prefer: str | None,
     recorded: Collection[str],
-) -> tuple[Side, bytes, str | None]:
+) -> tuple[Side, bytes, list[str]]:
+    """The file of one release to compare, downloaded, and notes on how it was chosen."""
     files = client.release_files(name, version)
     if not files:
         raise NoRelease(f"no release {name} {version} on {client.host}: no files to compare")
+    other_files = client.release_files(name, other) if other else []
+    notes: list[str] = []
     if recorded:
         held = [f for f in files if f.sha256 and f"sha256:{f.sha256}" in recorded]
         if not held:
@@ -624,20 +628,26 @@ def _index_side(
                 "sha256 the lock or the ledger records for it; the index serves other bytes "
                 "than were reviewed"
             )
+        first = choose(files, other_files, prefer)
+        if first is not None and first not in held:
+            notes.append(
+                f"{first.filename} on {client.host} has a sha256 the lock or the ledger does not "
+                f"record for {name} {version} (a file uploaded later, or other bytes); "
+                "compared a file they do record"
+            )
         files = held
-    other_files = client.release_files(name, other) if other else []
     file = choose(files, other_files, prefer)
     if file is None:  # pragma: no cover - choose() returns a file whenever there is one
         raise NoRelease(f"no file of {name} {version} on {client.host} to compare")
-    note = None
     if file.filename.endswith(".whl"):
         from packaging.tags import sys_tags
 
         if not parse_wheel_filename(file.filename)[3] & set(sys_tags()):
-            note = f"{file.filename}: no wheel of {version} for this platform; compared this one"
+            notes.append(f"{file.filename}: no wheel of {version} for this platform")
     data = client.download(file)
     kind = "wheel" if file.filename.endswith(".whl") else "sdist"
-    return Side(version, file.filename, file.sha256 or "", kind, client.host), data, note
+    side = Side(version, file.filename, file.sha256 or "", kind, client.host)
+    return side, data, notes
 
 
 def diff(
@@ -679,7 +689,7 @@ def diff(
             continue
         other = sides[1 - number]
         prefer = loaded[1 - number][0].kind if other.local is not None else None
-        side, data, note = _index_side(
+        side, data, chosen = _index_side(
             client(),
             name,
             wanted.text,
@@ -687,8 +697,7 @@ def diff(
             prefer,
             _recorded_for(recorded, wanted.text),
         )
-        if note:
-            notes.append(note)
+        notes += chosen
         loaded[number] = (side, data)
     trees = [_tree(*loaded[0]), _tree(*loaded[1])]
     summary = compare(trees[0], trees[1])
