@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tarfile
 import zipfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -504,31 +505,16 @@ def test_approve_with_an_unreachable_index_records_nothing(
     assert ledger.read_bytes() == before
 
 
-def traversal_wheel() -> bytes:
-    return make_wheel(
-        "litellm",
-        "1.82.8",
-        {"litellm/__init__.py": b""},
-        extra=[(zip_member("../../escaped.pth"), b"import os\n")],
+def with_member(name: str, data: bytes, mode: int = 0o100644) -> Callable[[], bytes]:
+    """A builder of a 1.82.8 wheel with one more member, verbatim."""
+    return lambda: make_wheel(
+        "litellm", "1.82.8", {"litellm/__init__.py": b""}, extra=[(zip_member(name, mode), data)]
     )
 
 
-def symlink_wheel() -> bytes:
-    return make_wheel(
-        "litellm",
-        "1.82.8",
-        {"litellm/__init__.py": b""},
-        extra=[(zip_member("litellm/key", 0o120777), b"/root/.ssh/id_rsa")],
-    )
-
-
-def duplicate_wheel() -> bytes:
-    return make_wheel(
-        "litellm",
-        "1.82.8",
-        {"litellm/__init__.py": b""},
-        extra=[(zip_member("litellm/__init__.py"), b"import os\n")],
-    )
+traversal_wheel = with_member("../../escaped.pth", b"import os\n")
+symlink_wheel = with_member("litellm/key", b"/root/.ssh/id_rsa", 0o120777)
+duplicate_wheel = with_member("litellm/__init__.py", b"import os\n")
 
 
 def lying_wheel() -> bytes:

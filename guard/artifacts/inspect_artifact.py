@@ -988,14 +988,24 @@ def _decompressor(data: bytes, compression: str) -> _Stream:
     return raw
 
 
-def _inspect_tar(data: bytes, compression: str, limits: Limits, out: _Collector) -> None:
-    # Headers and padding of max_members members, on top of their content.
+def _tar_stream(data: bytes, compression: str, limits: Limits) -> _BoundedStream:
+    """The decompressed tar stream, bounded: the members' content plus the headers and
+    padding of ``max_members`` members."""
     overhead = limits.max_members * 2048 + limits.max_tar_header
-    stream = _BoundedStream(
-        _decompressor(data, compression),
-        limits.max_tar_header,
-        limits.max_total_size + overhead,
+    return _BoundedStream(
+        _decompressor(data, compression), limits.max_tar_header, limits.max_total_size + overhead
     )
+
+
+def _forget(archive: tarfile.TarFile) -> None:
+    """Keep memory flat: tarfile remembers every member, and nothing here looks back."""
+    remembered = getattr(archive, "members", None)
+    if isinstance(remembered, list):
+        remembered.clear()
+
+
+def _inspect_tar(data: bytes, compression: str, limits: Limits, out: _Collector) -> None:
+    stream = _tar_stream(data, compression, limits)
     budget = _Budget(limits.max_read_total)
     with tarfile.open(fileobj=stream, mode="r:") as archive:
         complete = _walk_tar(archive, limits, budget, out)
@@ -1025,10 +1035,7 @@ def _walk_tar(archive: tarfile.TarFile, limits: Limits, budget: _Budget, out: _C
             info = archive.next()
             if info is None:
                 return True
-            # Keep memory flat: tarfile remembers every member, and nothing here looks back.
-            remembered = getattr(archive, "members", None)
-            if isinstance(remembered, list):
-                remembered.clear()
+            _forget(archive)
             count += 1
             if count > limits.max_members:
                 out.hostile("", f"more than {limits.max_members:,} members")
@@ -1193,19 +1200,12 @@ def _zip_members(data: bytes, name: str, limits: Limits) -> Iterator[Member]:
 
 
 def _tar_members(data: bytes, compression: str, name: str, limits: Limits) -> Iterator[Member]:
-    overhead = limits.max_members * 2048 + limits.max_tar_header
-    stream = _BoundedStream(
-        _decompressor(data, compression),
-        limits.max_tar_header,
-        limits.max_total_size + overhead,
-    )
+    stream = _tar_stream(data, compression, limits)
     budget = _Budget(limits.max_total_size)
     seen: set[str] = set()
     with tarfile.open(fileobj=stream, mode="r:") as archive:
         while (info := archive.next()) is not None:
-            remembered = getattr(archive, "members", None)
-            if isinstance(remembered, list):
-                remembered.clear()
+            _forget(archive)
             problems = _tar_member_problems(info, seen)
             if problems or info.size > limits.max_member_size:
                 problem = problems[0] if problems else "larger than the limit"
