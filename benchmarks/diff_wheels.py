@@ -15,6 +15,9 @@ from a temporary folder outside any git repository:
 * subject: ``python -m guard diff NAME OLD NEW`` (local files: no index), text output;
 * ``--full``: the same with a unified diff of every changed text file (stdout is a pipe, so
   no pager);
+* a reference: one fresh interpreter decompressing every member of both wheels in memory,
+  writing nothing (the floor of anything that reads every file; extraction adds the disk
+  writes, whose cost varies with the disk);
 * ``python -c pass``, for the interpreter's own start-up.
 
 The subject must exit 0. Prints the medians and the ratios against the baseline measured in
@@ -106,6 +109,17 @@ def build(folder: Path, files: int) -> tuple[Path, Path]:
     return paths[0], paths[1]
 
 
+# Decompress every member of both wheels in one interpreter, writing nothing: the floor of
+# any tool that reads every file, without the disk writes extraction costs.
+_READ_ALL = (
+    "import sys, zipfile\n"
+    "for path in sys.argv[1:]:\n"
+    "    with zipfile.ZipFile(path) as archive:\n"
+    "        for info in archive.infolist():\n"
+    "            archive.read(info)\n"
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=2000)
@@ -151,11 +165,13 @@ def main() -> None:
             [py, "-m", "zipfile", "-e", str(new), "b"],
         )
         subject = [py, "-m", "guard", "diff", name, str(old), str(new)]
+        pair = [str(old), str(new)]
         samples = interleaved(
             {
                 "python -m zipfile -e (both)": lambda: timed(*unzip),
                 "bumpguard diff": lambda: timed(subject),
                 "bumpguard diff --full": lambda: timed([*subject, "--full"]),
+                "read both in memory (reference)": lambda: timed([py, "-c", _READ_ALL, *pair]),
                 "python -c pass": lambda: timed([py, "-c", "pass"]),
             },
             args.repeat,
