@@ -137,6 +137,17 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             help="accept a start-up hook or a file with a high-severity risk signal that the "
             "diff against the approved version flags (repeatable)",
         )
+        p.add_argument(
+            "--sign",
+            action="store_true",
+            help="sign the approval with your SSH key (co-sign it if the version is already "
+            "approved)",
+        )
+        p.add_argument(
+            "--key",
+            metavar="PATH",
+            help="the SSH key to sign with (default: git config user.signingkey)",
+        )
         index_option(p)
         policy_option(p)
 
@@ -315,6 +326,8 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             args.offline,
             args.index_url,
             args.accept,
+            args.sign,
+            args.key,
         )
     if command == "diff":
         from guard.commands import diff

@@ -25,6 +25,7 @@ NOT_A_TAG = "not-a-tag"
 SOURCE = "unreviewed-source"
 UNPINNED_SOURCE = "unpinned-source"
 NOT_COMMITTED = "review-not-committed"
+SIGNATURE_INVALID = "review-signature-invalid"
 # Refused on the package index only (approve, verify, pip install).
 YANKED = "yanked"
 NOT_SERVED = "not-on-index"
@@ -155,6 +156,15 @@ RULES: dict[str, RuleInfo] = {
         "it or it is not staged, so the commit does not contain it and a fresh clone "
         "refuses the dependency.",
         "`git add` the file (`git add -f`, and fix the .gitignore, if git ignores it).",
+    ),
+    SIGNATURE_INVALID: RuleInfo(
+        "ReviewSignatureInvalid",
+        "A review whose signature does not verify",
+        "A reviewer's SSH signature on the approval does not verify: the record was edited "
+        "after it was signed, the signature was made for another package, version or "
+        "namespace, or it does not parse.",
+        "Restore the review from git history, or review again and record it with "
+        "`bumpguard approve NAME==VERSION --sign`.",
     ),
     YANKED: RuleInfo(
         "YankedRelease",

@@ -99,6 +99,21 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ReviewSignature:
+    """A reviewer's OpenSSH signature (namespace ``bumpguard-review``) over
+    :func:`signed_record` of the approval it is in; ``key`` is the signing key's
+    fingerprint as ``ssh-keygen -l`` prints it, for people: the check trusts the key in the
+    signature, never this field."""
+
+    key: str
+    signature: str
+
+    def to_data(self) -> dict[str, str]:
+        """JSON-ready form."""
+        return {"key": self.key, "signature": self.signature}
+
+
+@dataclass(frozen=True)
 class Approval:
     """One recorded review of a package version (or of a non-index source).
 
@@ -124,6 +139,8 @@ class Approval:
     reviewed_from: str | None = None
     diff_digest: str | None = None
     accepted: tuple[str, ...] = ()
+    # Reviewers' signatures over signed_record(); co-signers add theirs to the same record.
+    signatures: tuple[ReviewSignature, ...] = field(default=(), compare=False)
     # The import (its label) this approval came from; None for the repository's own.
     origin: str | None = field(default=None, compare=False)
 
@@ -155,6 +172,8 @@ class Approval:
             data["reviewed_from"] = self.reviewed_from
             data["diff_digest"] = self.diff_digest
             data["accepted"] = list(self.accepted)
+        if self.signatures:
+            data["signatures"] = [sig.to_data() for sig in self.signatures]
         return data
 
 
@@ -299,6 +318,36 @@ class Ledger:
         self._cache.pop(name, None)
         return path
 
+    def cosign(self, name: str, signed: Approval, signature: ReviewSignature) -> Path:
+        """Add ``signature`` to the recorded approval ``signed`` (the same record, byte for
+        byte, or :class:`WriteError`: it changed since it was read). A signature by the
+        same key replaces its earlier one. Returns the file written."""
+        from filelock import FileLock
+
+        path = self.path_for(name)
+        record = signed_record(name, signed)
+        try:
+            with FileLock(str(path) + ".lock", timeout=60):
+                current = self._read(name)
+                approvals = list(current.approvals)
+                for number, approval in enumerate(approvals):
+                    same = (approval.version, approval.source) == (signed.version, signed.source)
+                    if same and signed_record(name, approval) == record:
+                        kept = [s for s in approval.signatures if s.key != signature.key]
+                        approvals[number] = replace(approval, signatures=(*kept, signature))
+                        break
+                else:
+                    raise WriteError(
+                        f"{path}: the approval of {signed.version or signed.source} changed "
+                        "while it was being signed; nothing written, run approve --sign again"
+                    )
+                write_atomic(path, dump(PackageLedger(name, approvals)))
+        except OSError as exc:
+            where = exc.filename or self.dir
+            raise WriteError(f"{where}: cannot write: {exc.strerror or exc}") from None
+        self._cache.pop(name, None)
+        return path
+
 
 def _sort_key(approval: Approval) -> tuple[int, Any, str, str]:
     if approval.version is not None:
@@ -335,6 +384,7 @@ _APPROVAL_FIELDS = {
     "reviewed_from",
     "diff_digest",
     "accepted",
+    "signatures",
 }
 
 
@@ -422,7 +472,9 @@ def _approval(item: Any, display: str, line: int) -> Approval:
     accepted = item.get("accepted", [])
     if not isinstance(accepted, list) or not all(isinstance(a, str) for a in accepted):
         raise LedgerError(display, line, "'accepted' must be a list of strings")
+    signatures = _signatures(item.get("signatures", []), display, line)
     return Approval(
+        signatures=signatures,
         reviewed_from=reviewed_from,
         diff_digest=diff_digest,
         accepted=tuple(accepted),
@@ -472,6 +524,52 @@ def _element_lines(text: str) -> list[int]:
             _, index = decoder.raw_decode(text, index)
         except json.JSONDecodeError:
             return lines
+
+
+MAX_SIGNATURE = 64 * 1024  # an armored SSH signature (a 16384-bit RSA one is under 5 KiB)
+MAX_SIGNATURES = 100
+
+
+def _signatures(items: Any, display: str, line: int) -> tuple[ReviewSignature, ...]:
+    if not isinstance(items, list) or len(items) > MAX_SIGNATURES:
+        raise LedgerError(display, line, f"'signatures' must be a list of at most {MAX_SIGNATURES}")
+    out = []
+    for entry in items:
+        if not isinstance(entry, dict) or set(entry) != {"key", "signature"}:
+            raise LedgerError(display, line, "each signature needs exactly key and signature")
+        key, signature = entry["key"], entry["signature"]
+        if not isinstance(key, str) or not isinstance(signature, str):
+            raise LedgerError(display, line, "a signature's key and signature are strings")
+        if len(signature) > MAX_SIGNATURE or len(key) > 200:
+            raise LedgerError(display, line, "a signature larger than any SSH signature")
+        out.append(ReviewSignature(key, signature))
+    return tuple(out)
+
+
+def signed_record(package: str, approval: Approval) -> bytes:
+    """The bytes a reviewer signs for an approval: one canonical JSON line of what the
+    review is about (package, version or source, hashes, reason, reviewer, time, the
+    verified identity, each evidence entry, and the diff it was reviewed from), under a
+    fixed header. The signatures themselves, and where it came from, are not part of it."""
+    record = {
+        "package": package,
+        "version": approval.version,
+        "source": approval.source,
+        "hashes": sorted(approval.hashes),
+        "reason": approval.reason,
+        "reviewer": approval.reviewer,
+        "approved_at": approval.approved_at,
+        "kind": approval.kind,
+        "method": approval.method,
+        "upload_time": approval.upload_time,
+        "identity": approval.identity_data(),
+        "evidence": sorted((e.to_data() for e in approval.evidence), key=lambda e: e["path"]),
+        "reviewed_from": approval.reviewed_from,
+        "diff_digest": approval.diff_digest,
+        "accepted": sorted(approval.accepted),
+    }
+    body = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return f"bumpguard review record 1\n{body}\n".encode()
 
 
 def _evidence(items: Any, display: str, line: int) -> tuple[Evidence, ...]:

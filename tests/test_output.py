@@ -300,6 +300,7 @@ def test_every_documented_rule_has_a_sarif_description() -> None:
         findings.SOURCE,
         findings.UNPINNED_SOURCE,
         findings.NOT_COMMITTED,
+        findings.SIGNATURE_INVALID,
         findings.COOLDOWN,
         findings.ATTESTATION_MISSING,
         findings.ATTESTATION_INVALID,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from guard.commands import _common
@@ -23,6 +24,8 @@ def run(
     offline: bool,
     index_url: str | None,
     accept: list[str],
+    sign: bool = False,
+    key: str | None = None,
 ) -> int:
     """Check each target (online unless ``offline``) and record its approval; the diff
     against an earlier approved version is printed first."""
@@ -43,6 +46,9 @@ def run(
         index_url=index_url,
         accept=accept,
         show=show,
+        sign=sign or key is not None,
+        key=key,
+        interactive=sys.stdin.isatty(),
     )
     print(output.approved(recorded))
     return EXIT_OK

@@ -25,6 +25,7 @@ from guard.findings import (
     HASHES_UNREVIEWED,
     NOT_ALLOWED,
     NOT_COMMITTED,
+    SIGNATURE_INVALID,
     SOURCE,
     THRESHOLD,
     UNPINNED,
@@ -34,7 +35,7 @@ from guard.findings import (
     Finding,
     Report,
 )
-from guard.ledger import LEDGER_DIR, ImportedReviews, Ledger, why_not_committed
+from guard.ledger import LEDGER_DIR, Approval, ImportedReviews, Ledger, why_not_committed
 from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy.loader import DEFAULT_POLICY
@@ -161,9 +162,11 @@ def _check_one(
                 approve_command(spec),
                 spec,
             )
-        elif protection is not None:
-            pinned = replace(dep, hashes=dep.hashes | url_hashes(location))
-            _hash_findings(pinned, approval.hashes, f"{name} @ {location}", add)
+        else:
+            _signature_findings(name, approval, f"{name} @ {location}", add)
+            if protection is not None:
+                pinned = replace(dep, hashes=dep.hashes | url_hashes(location))
+                _hash_findings(pinned, approval.hashes, f"{name} @ {location}", add)
         return out
 
     if protection is not None:
@@ -197,6 +200,7 @@ def _check_one(
                 spec,
             )
             return out
+        _signature_findings(name, approval, spec, add)
         _hash_findings(dep, approval.hashes, spec, add)
         extra = [] if dep.hashes or "+" in version else coverage.extra_sources(dep.file)
         if extra:
@@ -225,7 +229,10 @@ def _check_one(
     threshold = policy.review_threshold
     if threshold != "none" and version is not None and dep.source == "index":
         pkg = ledger.get(name)
-        if pkg.covering(version, threshold) is None:
+        covering = pkg.covering(version, threshold)
+        if covering is not None:
+            _signature_findings(name, covering, f"{name}=={covering.version}", add)
+        else:
             spec = f"{name}=={version}"
             scope = {
                 "any": "every version",
@@ -325,6 +332,23 @@ def _pins_note(covered: RangeCoverage) -> str:
         f"; {describe(covered.elsewhere)} governs another project (if it applies here too, "
         "list it under `constraints:` in the policy)"
     )
+
+
+def _signature_findings(name: str, approval: Approval, spec: str, add: _Add) -> None:
+    """A finding for each reviewer's signature on ``approval`` that does not verify (the
+    verifier is imported only for an approval that carries signatures)."""
+    if not approval.signatures:
+        return
+    from guard.attest import review_signatures
+
+    for problem in review_signatures.problems(name, approval):
+        add(
+            SIGNATURE_INVALID,
+            f"{spec}: a signature on its review does not verify: {problem}",
+            "restore the review from git history, or review again and record it with "
+            f"bumpguard approve {spec!r} --sign",
+            spec,
+        )
 
 
 def _hash_findings(dep: Dependency, approved: tuple[str, ...], spec: str, add: _Add) -> None:

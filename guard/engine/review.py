@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -16,13 +16,20 @@ from packaging.version import InvalidVersion, Version
 
 from guard import findings, git
 from guard._files import write_atomic
-from guard.attest import rules
+from guard.attest import review_signatures, rules
 from guard.engine import check
 from guard.engine.diff import Summary
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
 from guard.findings import Finding
-from guard.ledger import EVIDENCE_DIR, Approval, Evidence, Ledger, PackageLedger
+from guard.ledger import (
+    EVIDENCE_DIR,
+    Approval,
+    Evidence,
+    Ledger,
+    PackageLedger,
+    ReviewSignature,
+)
 from guard.manifests.requirements import archive_version, url_source
 from guard.model import MAX_NAME, MAX_VERSION, Dependency
 from guard.policy.rules import Policy
@@ -164,6 +171,9 @@ def approve(
     index_url: str | None = None,
     accept: Sequence[str] = (),
     show: Callable[[Summary], None] | None = None,
+    sign: bool = False,
+    key: str | None = None,
+    interactive: bool = False,
 ) -> list[Approved]:
     """Record a review of each target, or of none if the policy refuses any of them.
 
@@ -172,7 +182,9 @@ def approve(
     repository's files alone and refuses what would need the index. When an earlier
     version is approved, the release is compared with the nearest one (``show`` gets the
     summary); a start-up hook or high-severity signal it adds must be named in ``accept``.
-    Returns what it recorded.
+    With ``sign`` each approval is signed with the reviewer's SSH key (``key``, else git's
+    ``user.signingkey``); a version already approved is co-signed instead, its record
+    unchanged. Returns what it recorded.
     """
     if not reason.strip():
         raise UsageError("--reason is required: say why this version is acceptable")
@@ -215,7 +227,20 @@ def approve(
     client: IndexClient | None = None
     prepared: list[tuple[Target, Approval, dict[str, bytes], str]] = []
     summaries: list[Summary] = []
+    cosigned: list[tuple[Target, Approval, ReviewSignature]] = []
     for target in targets:
+        package = ledger.get(target.name)
+        existing = (
+            package.for_source(target.source)
+            if target.source is not None
+            else package.for_version(target.version or "")
+        )
+        if sign and existing is not None and existing.origin is None:
+            signature = review_signatures.sign(
+                root, target.name, existing, key, interactive=interactive
+            )
+            cosigned.append((target, existing, signature))
+            continue
         hashes, files = _hashes_for(target, deps)
         hashes = tuple(sorted({*hashes, *(h.lower() for h in extra_hashes)}))
         if target.source is not None and url_source(target.source) == "url" and not hashes:
@@ -319,12 +344,36 @@ def approve(
                 f"--accept {value}: names no start-up hook or flagged file in the diff of "
                 "what is being approved (nothing recorded)"
             )
+    if sign:  # every signature is made before anything is written
+        prepared = [
+            (
+                target,
+                replace(
+                    approval,
+                    signatures=(
+                        review_signatures.sign(
+                            root, target.name, approval, key, interactive=interactive
+                        ),
+                    ),
+                ),
+                blobs,
+                found + ", signed",
+            )
+            for target, approval, blobs, found in prepared
+        ]
     recorded = []
     for target, approval, blobs, found in prepared:
         for rel, data in blobs.items():
             write_atomic(root / rel, data)
         path = ledger.record(target.name, [approval])
         recorded.append(Approved(target.spec, found, who, path.relative_to(root).as_posix()))
+    for target, existing, signature in cosigned:
+        path = ledger.cosign(target.name, existing, signature)
+        checked = (
+            f"co-signed the review by {existing.reviewer} of {existing.approved_at}, "
+            f"unchanged, with {signature.key}"
+        )
+        recorded.append(Approved(target.spec, checked, who, path.relative_to(root).as_posix()))
     return recorded
 
 
