@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 
 
@@ -17,3 +18,13 @@ def interleaved(jobs: dict[str, Callable[[], float]], repeat: int) -> dict[str, 
         for name in names[shift:] + names[:shift]:
             samples[name].append(jobs[name]())
     return samples
+
+
+def print_ratios(samples: dict[str, list[float]], baseline: str) -> None:
+    """Each job's median and its ratio to the median of ``baseline``, one line each."""
+    base = statistics.median(samples[baseline])
+    width = max(len(label) for label in samples) + 2
+    print(f"\n{'':{width}} {'median':>9} {'ratio':>7}")
+    for label, values in samples.items():
+        median = statistics.median(values)
+        print(f"{label:{width}} {median * 1000:7.1f}ms {median / base:6.2f}x")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._bench import interleaved
+from benchmarks._bench import interleaved, print_ratios
 from guard.cli import main as bumpguard
 
 
@@ -86,12 +85,8 @@ def main() -> None:
             },
             args.repeat,
         )
-        base = statistics.median(samples["check, unsigned approvals"])
-        print(f"{args.packages} approvals, {args.key_type} key, {args.repeat} rounds\n")
-        print(f"{'':28} {'median':>9} {'ratio':>7}")
-        for label, values in samples.items():
-            median = statistics.median(values)
-            print(f"{label:28} {median * 1000:7.1f}ms {median / base:6.2f}x")
+        print(f"{args.packages} approvals, {args.key_type} key, {args.repeat} rounds")
+        print_ratios(samples, "check, unsigned approvals")
         print("\ntarget: signed / unsigned at most 1.3x")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -32,7 +32,6 @@ import argparse
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._bench import interleaved
+from benchmarks._bench import interleaved, print_ratios
 from tests.wheels import make_wheel, wheel_filename
 
 NAME = "bigpkg"
@@ -178,11 +177,7 @@ def main() -> None:
         )
         summary = subprocess.run(subject, cwd=work, env=env, capture_output=True, text=True)
         print(next(line for line in summary.stdout.splitlines() if line.startswith("files:")))
-        base = statistics.median(samples["python -m zipfile -e (both)"])
-        print(f"\n{'':32} {'median':>9} {'ratio':>7}")
-        for label, values in samples.items():
-            median = statistics.median(values)
-            print(f"{label:32} {median * 1000:7.0f}ms {median / base:6.2f}x")
+        print_ratios(samples, "python -m zipfile -e (both)")
         print("\ntarget: bumpguard diff / python -m zipfile -e (both) at most 2x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
