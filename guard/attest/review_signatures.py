@@ -10,7 +10,6 @@ signatures.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from guard import git
@@ -57,6 +56,8 @@ def sign(
         raise UsageError(NO_KEY)
     record = signed_record(name, approval)
     if configured.startswith("key::"):
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="bumpguard-sign-") as folder:
             public = Path(folder) / "signingkey.pub"
             public.write_text(configured.removeprefix("key::").strip() + "\n")

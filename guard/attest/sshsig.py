@@ -16,9 +16,8 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from guard._files import read_bytes
 from guard.errors import GuardError, InputError
@@ -61,9 +60,10 @@ class SignatureError(GuardError):
     """A signature that cannot be parsed or does not verify."""
 
 
-@dataclass(frozen=True)
-class PublicKey:
-    """An SSH public key: its type and its wire-format blob."""
+class PublicKey(NamedTuple):
+    """An SSH public key: its type and its wire-format blob. (NamedTuples, not frozen
+    dataclasses: the hook imports this module, and a frozen dataclass compiles its methods
+    at import.)"""
 
     key_type: str
     blob: bytes
@@ -81,8 +81,7 @@ class PublicKey:
         return f"{self.key_type} {base64.b64encode(self.blob).decode('ascii')}"
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(NamedTuple):
     """A parsed SSHSIG signature; ``raw`` is the inner signature blob of ``sig_type``."""
 
     public_key: PublicKey
