@@ -227,6 +227,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser("init", help="adopt bumpguard: starter policy + baseline of reviews")
         p.add_argument("--force", action="store_true", help="replace an existing .bumpguard.yaml")
         p.add_argument("--reviewer", help="who records the baseline (default: git config)")
+        p.add_argument(
+            "--offline",
+            action="store_true",
+            help="use no network: versions whose attestations must be verified are left for "
+            "an online approve",
+        )
+        index_option(p)
         policy_option(p)
 
     if wanted("policy"):
@@ -350,7 +357,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if command == "init":
         from guard.commands import init
 
-        return init.run(args.policy, args.reviewer, args.force)
+        return init.run(args.policy, args.reviewer, args.force, args.offline, args.index_url)
     if command == "reviews" and args.reviews_command == "export":
         from guard.commands import reviews
 

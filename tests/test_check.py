@@ -376,12 +376,12 @@ def test_direct_references_to_archives_carry_their_version(
     ]
 
 
-def test_init_leaves_versions_that_need_attestations_to_an_online_approval(
+def test_init_offline_leaves_versions_that_need_attestations_to_an_online_approval(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo.write("uv.lock", uv_lock(("litellm", "1.83.0"), ("openai", "1.60.0")))
     repo.add()
-    assert repo.run("init") == 1
+    assert repo.run("init", "--offline") == 1
     out = capsys.readouterr().out
     assert "baseline: openai 1.60.0" in out
     assert "baseline: litellm" not in out

@@ -474,12 +474,12 @@ def test_init_writes_nothing_when_a_file_is_unreadable(
     assert not (repo.path / ".bumpguard").exists()
 
 
-def test_init_says_which_versions_need_an_online_review(
+def test_init_offline_says_which_versions_need_an_online_review(
     repo: Repo, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo.write("uv.lock", uv_lock(("litellm", "1.83.0")))
     repo.add()
-    assert repo.run("init") == 1
+    assert repo.run("init", "--offline") == 1
     out = capsys.readouterr().out
     assert "needs an online review" in out
     assert 'bumpguard approve litellm==1.83.0 --reason "..."' in out

@@ -583,3 +583,53 @@ def test_evidence_that_the_commit_does_not_hold_fails_the_check(
     finding = data["findings"][0]
     assert stored[0] in finding["message"] and "it is not staged" in finding["message"]
     assert finding["fix"] == f"git add {stored[0]}"
+
+
+def test_init_baselines_attested_versions_online(
+    repo: Repo, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, version, _ = GITHUB
+    digest = serve(local_index, GITHUB)
+    policy(repo)
+    lock(repo, (GITHUB, digest, OLD))
+    # Offline, init cannot baseline it: it says so and writes nothing for it.
+    assert repo.run("init", "--offline") == 1
+    assert "needs an online review" in capsys.readouterr().out
+    assert not (repo.path / f".bumpguard/approvals/{project}.json").exists()
+    assert repo.run("init", "--index-url", local_index.url) == 0
+    out = capsys.readouterr().out
+    assert f"baseline, attestations verified online: {project}=={version}" in out
+    approval = ledger(repo, project)["approvals"][0]  # type: ignore[index]
+    assert approval["kind"] == "baseline" and approval["method"] == "index"
+    assert approval["identity"]["repository"]
+    evidence = repo.path / approval["evidence"][0]["path"]
+    assert json.loads(evidence.read_text()) == provenance_of(GITHUB[2])
+    local_index.set_down(True)  # afterwards the check needs no index
+    assert findings(repo, capsys) == (0, [])
+
+
+def test_init_with_the_index_down_writes_nothing(
+    repo: Repo, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    digest = serve(local_index, GITHUB)
+    lock(repo, (GITHUB, digest, OLD))
+    policy(repo)
+    local_index.stop()
+    capsys.readouterr()
+    assert repo.run("init", "--index-url", local_index.url) == 2
+    err = capsys.readouterr().err
+    assert "init stopped" in err and "127.0.0.1" in err and "it had written nothing" in err
+    assert not (repo.path / ".bumpguard").exists()
+
+
+def test_init_lists_a_version_the_index_refuses_with_the_reason(
+    repo: Repo, local_index: LocalIndex, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, version, _ = GITHUB
+    digest = serve(local_index, GITHUB, provenance=False)  # required, but none served
+    policy(repo)
+    lock(repo, (GITHUB, digest, OLD))
+    assert repo.run("init", "--index-url", local_index.url) == 1
+    out = capsys.readouterr().out
+    assert f"refused online: {project}=={version} refused (nothing recorded)" in out
+    assert not (repo.path / f".bumpguard/approvals/{project}.json").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -152,6 +152,9 @@ class Adoption:
     baseline: list[str]
     remaining: list[Finding]
     needs_online: list[Finding]
+    # Baselines recorded online (their attestations verified), and why others were refused.
+    verified: list[Approved] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -174,6 +177,7 @@ def approve(
     sign: bool = False,
     key: str | None = None,
     interactive: bool = False,
+    kind: str = "review",
 ) -> list[Approved]:
     """Record a review of each target, or of none if the policy refuses any of them.
 
@@ -253,7 +257,14 @@ def approve(
         if offline or target.version is None:
             uploaded = _offline_checks(target, deps, policy, ledger)
             approval = Approval(
-                target.version, who, when, note, hashes, target.source, upload_time=uploaded
+                target.version,
+                who,
+                when,
+                note,
+                hashes,
+                target.source,
+                kind=kind,
+                upload_time=uploaded,
             )
             if not files:
                 found = "not in the repository's dependency files yet; no hashes recorded"
@@ -319,6 +330,7 @@ def approve(
             note,
             hashes,
             None,
+            kind=kind,
             method="index",
             upload_time=release.upload_time,
             identity=tuple(sorted(identity.to_data().items())) if identity else None,
@@ -491,11 +503,19 @@ def _offline_checks(
 
 
 def init(
-    root: Path, policy_loader: Callable[[], Policy], reviewer: str | None, force: bool
+    root: Path,
+    policy_loader: Callable[[], Policy],
+    reviewer: str | None,
+    force: bool,
+    *,
+    offline: bool = False,
+    index_url: str | None = None,
 ) -> Adoption:
     """Write a starter policy, record the current versions as a baseline, and say what is
     left. Everything is read and checked before anything is written, so an unreadable
-    file leaves the repository as it was."""
+    file leaves the repository as it was. A version whose attestations must be verified
+    is baselined online first, exactly as ``approve`` records it (evidence stored), unless
+    ``offline``; an index that does not answer stops init before it writes anything."""
     from guard.policy.loader import DEFAULT_POLICY, load_policy
 
     policy_path = root / POLICY_FILE
@@ -522,6 +542,30 @@ def init(
         if f.rule in (findings.UNREVIEWED, findings.THRESHOLD, findings.SOURCE)
         and f not in needs_online
     ]
+    verified: list[Approved] = []
+    refused: dict[str, str] = {}
+    if needs_online and not offline:
+        who = reviewer or git_identity(root) or "bumpguard init"
+        for finding in needs_online:
+            assert finding.approve is not None
+            try:
+                verified += approve(
+                    root,
+                    [finding.approve],
+                    "baseline recorded by bumpguard init (attestations verified online)",
+                    who,
+                    policy,
+                    index_url=index_url,
+                    kind="baseline",
+                )
+            except Refused as exc:
+                refused[finding.approve] = str(exc)
+            except GuardError as exc:  # the index is down: stop, saying what was written
+                done = ", ".join(v.path for v in verified) if verified else "nothing"
+                stopped = GuardError(f"init stopped: {exc}; it had written {done}")
+                stopped.exit_code = exc.exit_code
+                raise stopped from None
+    online = {v.spec for v in verified}
     by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
     if baseline:
         who = reviewer or git_identity(root) or "bumpguard init"
@@ -553,13 +597,15 @@ def init(
     except (OSError, GuardError) as exc:
         done = ", ".join(written) if written else "nothing"
         raise GuardError(f"init stopped: {exc}; it had written {done}") from None
-    remaining = [f for f in report.findings if f not in baseline]
+    remaining = [f for f in report.findings if f not in baseline and f.approve not in online]
     return Adoption(
         wrote_policy=write_policy,
         library=library,
         baseline=recorded,
         remaining=remaining,
         needs_online=[f for f in remaining if f in needs_online],
+        verified=verified,
+        refused=refused,
     )
 
 

@@ -30,9 +30,13 @@ def adoption(done: Adoption) -> str:
     else:
         lines.append(f"{POLICY_FILE} exists; keeping it (--force replaces it)")
     lines.extend(f"baseline: {item}" for item in done.baseline)
-    if done.baseline:
+    lines.extend(
+        f"baseline, attestations verified online: {a.spec} ({a.checked}) -> {a.path}"
+        for a in done.verified
+    )
+    if done.baseline or done.verified:
         lines.append(
-            f"recorded {len(done.baseline)} baseline approval(s) "
+            f"recorded {len(done.baseline) + len(done.verified)} baseline approval(s) "
             f"under {APPROVALS_DIR}/; commit them with {POLICY_FILE}: "
             f"git add {POLICY_FILE} {LEDGER_DIR}"
         )
@@ -40,10 +44,12 @@ def adoption(done: Adoption) -> str:
         lines.append("nothing to baseline: no protected dependency without a review")
     for finding in done.remaining:
         lines.append(f"{finding.where}: {finding.package}: {finding.rule}: {finding.message}")
-        if finding in done.needs_online:
+        if finding.approve in done.refused:
+            lines.append(f"  refused online: {done.refused[finding.approve]}")
+        elif finding in done.needs_online:
             lines.append(
                 "  needs an online review: its attestations must be fetched and verified, "
-                f"which init (offline) cannot do: {finding.fix}"
+                f"and init ran offline: {finding.fix}"
             )
         else:
             lines.append(f"  fix: {finding.fix}")
