@@ -26,6 +26,9 @@ SOURCE = "unreviewed-source"
 UNPINNED_SOURCE = "unpinned-source"
 NOT_COMMITTED = "review-not-committed"
 SIGNATURE_INVALID = "review-signature-invalid"
+REVIEW_UNSIGNED = "review-unsigned"
+REVIEWER_NOT_ALLOWED = "reviewer-not-allowed"
+TOO_FEW_REVIEWERS = "too-few-reviewers"
 # Refused on the package index only (approve, verify, pip install).
 YANKED = "yanked"
 NOT_SERVED = "not-on-index"
@@ -165,6 +168,29 @@ RULES: dict[str, RuleInfo] = {
         "namespace, or it does not parse.",
         "Restore the review from git history, or review again and record it with "
         "`bumpguard approve NAME==VERSION --sign`.",
+    ),
+    REVIEW_UNSIGNED: RuleInfo(
+        "ReviewUnsigned",
+        "A review without a reviewer's signature",
+        "The policy sets reviews.signed: required and the approval carries no SSH signature "
+        "that verifies (a review written by hand, or recorded without --sign).",
+        "Review, then `bumpguard approve NAME==VERSION --sign` (a reviewer's co-signature "
+        "on an existing approval counts too).",
+    ),
+    REVIEWER_NOT_ALLOWED: RuleInfo(
+        "ReviewerNotAllowed",
+        "A review signed only by keys the policy does not allow",
+        "The approval's signatures verify, but none is by a key that reviews.allowed_signers "
+        "allows for the bumpguard-review namespace at this time.",
+        "Have an allowed reviewer review it and co-sign (`bumpguard approve NAME==VERSION "
+        "--sign`), or add the reviewer to allowed_signers through review.",
+    ),
+    TOO_FEW_REVIEWERS: RuleInfo(
+        "TooFewReviewers",
+        "A review signed by fewer allowed reviewers than the policy needs",
+        "The approval is signed by fewer distinct allowed signers than reviews.min_reviewers.",
+        "Another allowed reviewer reviews it and co-signs (`bumpguard approve NAME==VERSION "
+        "--sign`).",
     ),
     YANKED: RuleInfo(
         "YankedRelease",

@@ -89,6 +89,10 @@ review_threshold: minor
 install:
   startup_hooks: deny
   allow_sdist: [internal-*]
+reviews:
+  signed: optional
+  min_reviewers: 2
+  scope: all
 """
 
 LEDGER = """{
@@ -108,7 +112,11 @@ LEDGER = """{
       "identity": {"kind": "github", "repository": "openai/openai-python"},
       "reviewed_from": "1.92.0",
       "diff_digest": "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
-      "accepted": ["openai/_boot.pth"]
+      "accepted": ["openai/_boot.pth"],
+      "signatures": [
+        {"key": "SHA256:x",
+         "signature": "-----BEGIN SSH SIGNATURE-----\\nU1NIU0lH\\n-----END SSH SIGNATURE-----"}
+      ]
     }
   ]
 }

@@ -301,6 +301,9 @@ def test_every_documented_rule_has_a_sarif_description() -> None:
         findings.UNPINNED_SOURCE,
         findings.NOT_COMMITTED,
         findings.SIGNATURE_INVALID,
+        findings.REVIEW_UNSIGNED,
+        findings.REVIEWER_NOT_ALLOWED,
+        findings.TOO_FEW_REVIEWERS,
         findings.COOLDOWN,
         findings.ATTESTATION_MISSING,
         findings.ATTESTATION_INVALID,
@@ -674,6 +677,7 @@ def test_policy_schema_knows_exactly_the_loaders_keys() -> None:
     defs = POLICY_SCHEMA["$defs"]
     assert set(props) == validation.TOP_KEYS
     assert set(props["install"]["properties"]) == validation.INSTALL_KEYS
+    assert set(props["reviews"]["properties"]) == validation.REVIEWS_KEYS
     assert set(props["protected_defaults"]["properties"]) == validation.SETTING_KEYS
     assert set(defs["protectEntry"]["properties"]) == validation.PROTECT_KEYS
     assert set(defs["denyRule"]["properties"]) == validation.DENY_KEYS
@@ -717,6 +721,7 @@ def test_yaml_language_server_modeline_example(
         ("protect entries", validation.PROTECT_KEYS),
         ("deny rules", validation.DENY_KEYS),
         ("install", validation.INSTALL_KEYS),
+        ("reviews", validation.REVIEWS_KEYS),
         ("settings", validation.SETTING_KEYS),
         (
             "publisher",

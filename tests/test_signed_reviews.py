@@ -242,3 +242,165 @@ def test_malformed_signatures_in_the_ledger_are_input_errors(
     assert signed.run("check") == 2
     err = capsys.readouterr().err
     assert f"{LEDGER}:" in err and "each signature needs exactly key and signature" in err
+
+
+# --------------------------------------------------------------------------- policy: reviews
+
+
+def allowed(repo: Repo, *entries: tuple[str, Path, str]) -> None:
+    """Write .bumpguard/allowed_signers: (principal, key, options) per line, and stage it."""
+    lines = [
+        f"{who} {options + ' ' if options else ''}{Path(f'{key}.pub').read_text().strip()}"
+        for who, key, options in entries
+    ]
+    repo.write(".bumpguard/allowed_signers", "\n".join(lines) + "\n")
+    repo.add()
+
+
+REQUIRED = (
+    "version: 1\nprotect: [acme]\nreviews:\n  signed: required\n"
+    "  allowed_signers: .bumpguard/allowed_signers\n"
+)
+
+
+def required(repo: Repo, extra: str = "") -> None:
+    repo.write(".bumpguard.yaml", REQUIRED + extra)
+    repo.add()
+
+
+def test_a_signature_by_an_allowed_reviewer_is_accepted(
+    signed: Repo, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    required(signed)
+    allowed(signed, ("dana@example.org", keys["dana"], 'namespaces="bumpguard-review"'))
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_unsigned_and_hand_written_approvals_are_refused(
+    repo: Repo, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    repo.write("requirements.txt", "acme==1.0\n")
+    required(repo)
+    allowed(repo, ("dana@example.org", keys["dana"], ""))
+    assert repo.run("approve", "acme==1.0", "--reason", "r", "--offline") == 0
+    repo.add()
+    proc = check_offline(repo, tmp_path)
+    assert proc.returncode == 1 and "review-unsigned" in proc.stdout
+    assert "it is not signed by a reviewer" in proc.stdout
+    approval = {
+        "version": "1.0",
+        "reviewer": "Dana <dana@example.org>",
+        "approved_at": "2026-11-29T00:00:00Z",
+        "reason": "trust me",
+        "hashes": [],
+        "source": None,
+    }
+    data = {"schema": 1, "package": "acme", "approvals": [approval]}
+    repo.write(LEDGER, json.dumps(data))
+    repo.add()
+    proc = check_offline(repo, tmp_path)
+    assert proc.returncode == 1 and "review-unsigned" in proc.stdout
+
+
+def test_a_key_not_in_allowed_signers_is_refused(
+    signed: Repo, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    required(signed)
+    allowed(signed, ("eve@example.org", keys["eve"], ""))
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 1 and "reviewer-not-allowed" in proc.stdout
+    assert fingerprint(keys["dana"]) in proc.stdout and "not in allowed_signers" in proc.stdout
+    # Allowed, but only for another namespace, or no longer: refused with the reason.
+    allowed(signed, ("dana@example.org", keys["dana"], 'namespaces="git"'))
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 1 and "reviewer-not-allowed" in proc.stdout
+    allowed(signed, ("dana@example.org", keys["dana"], 'valid-before="20250101"'))
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 1 and "reviewer-not-allowed" in proc.stdout
+
+
+def test_min_reviewers_needs_distinct_allowed_signers(
+    signed: Repo, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    required(signed, "  min_reviewers: 2\n")
+    allowed(
+        signed,
+        ("dana@example.org", keys["dana"], ""),
+        ("eve@example.org", keys["eve"], ""),
+    )
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 1 and "too-few-reviewers" in proc.stdout
+    assert "signed by 1 allowed reviewer(s) (dana@example.org)" in proc.stdout
+    assert "needs 2 distinct ones" in proc.stdout
+    approve = ("approve", "acme==1.0", "--reason", "second look", "--offline", "--sign")
+    # A second key of the same reviewer does not make two reviewers.
+    allowed(
+        signed,
+        ("dana@example.org", keys["dana"], ""),
+        ("dana@example.org", keys["eve"], ""),
+    )
+    assert signed.run(*approve, "--key", str(keys["eve"])) == 0
+    signed.add()
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 1 and "too-few-reviewers" in proc.stdout
+    allowed(
+        signed,
+        ("dana@example.org", keys["dana"], ""),
+        ("eve@example.org", keys["eve"], ""),
+    )
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_scope_all_covers_unprotected_approvals(
+    repo: Repo, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    repo.write("requirements.txt", "requests==2.0.0\n")
+    repo.write(
+        ".bumpguard.yaml",
+        "version: 1\nreview_threshold: any\nreviews:\n  signed: required\n",
+    )
+    repo.add()
+    assert repo.run("approve", "requests==2.0.0", "--reason", "r", "--offline") == 0
+    repo.add()
+    assert check_offline(repo, tmp_path).returncode == 0  # scope: protected
+    repo.write(
+        ".bumpguard.yaml",
+        "version: 1\nreview_threshold: any\nreviews:\n  signed: required\n  scope: all\n",
+    )
+    repo.add()
+    proc = check_offline(repo, tmp_path)
+    assert proc.returncode == 1 and "review-unsigned" in proc.stdout
+
+
+def test_the_allowed_signers_file_must_be_committed_and_well_formed(
+    signed: Repo, keys: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    required(signed)
+    signed.write(".bumpguard/allowed_signers", "dana@example.org ssh-ed25519 AAAA\n")
+    capsys.readouterr()
+    assert signed.run("check") == 2
+    assert "not in git's index" in capsys.readouterr().err
+    signed.add()
+    assert signed.run("check") == 2
+    assert ".bumpguard/allowed_signers:1" in capsys.readouterr().err
+
+
+def test_an_enforced_reviews_section_cannot_be_loosened(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(
+        "base.yaml",
+        "version: 1\nenforce: true\nreviews:\n  signed: required\n  min_reviewers: 2\n",
+    )
+    for loosened, message in (
+        ("signed: optional", "signed: required is enforced by"),
+        ("min_reviewers: 1", "is lower than 2, which is enforced by"),
+    ):
+        repo.write(".bumpguard.yaml", f"version: 1\nextends: [base.yaml]\nreviews:\n  {loosened}\n")
+        repo.add()
+        capsys.readouterr()
+        assert repo.run("policy", "validate") == 2
+        err = capsys.readouterr().err
+        assert message in err and "base.yaml" in err

@@ -11,10 +11,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from guard import git
 from guard.errors import UsageError
 from guard.ledger import Approval, ReviewSignature, signed_record
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from guard.attest.signers import AllowedSigner
+    from guard.attest.sshsig import PublicKey
+    from guard.policy.rules import ReviewSettings
 
 NO_KEY = (
     "--sign needs an SSH key: set one as git does for signed commits (git config "
@@ -23,15 +32,16 @@ NO_KEY = (
 )
 
 
-def problems(name: str, approval: Approval) -> list[str]:
-    """What is wrong with each signature of ``approval`` of package ``name`` (empty when
-    every signature verifies, or there is none)."""
+def verified(name: str, approval: Approval) -> tuple[list[PublicKey], list[str]]:
+    """The keys whose signatures on ``approval`` of package ``name`` verify, and what is
+    wrong with each of the others."""
     if not approval.signatures:
-        return []
+        return [], []
     from guard.attest import sshsig
 
     record = signed_record(name, approval)
-    found = []
+    keys: list[PublicKey] = []
+    found: list[str] = []
     for signature in approval.signatures:
         try:
             key = sshsig.verify(signature.signature, record)
@@ -40,7 +50,53 @@ def problems(name: str, approval: Approval) -> list[str]:
             continue
         if key.fingerprint != signature.key:
             found.append(f"the signature listed as {signature.key} was made by {key.fingerprint}")
-    return found
+        else:
+            keys.append(key)
+    return keys, found
+
+
+def judge(
+    keys: Sequence[PublicKey],
+    reviews: ReviewSettings,
+    signers: Sequence[AllowedSigner] | None,
+    now: datetime | None = None,
+) -> tuple[str, str] | None:
+    """What ``reviews`` (with ``signed: required``) finds missing, given the keys whose
+    signatures verified: ``(rule, message)``, or None when enough allowed reviewers signed.
+    An allowed signer's ``valid-after``/``valid-before`` are compared with ``now`` (default:
+    the current time)."""
+    from datetime import datetime, timezone
+
+    from guard import findings
+    from guard.attest import sshsig
+    from guard.attest.signers import who
+
+    if not keys:
+        return findings.REVIEW_UNSIGNED, "it is not signed by a reviewer"
+    allowed: dict[object, str] = {}  # one entry per reviewer: a line of allowed_signers
+    refused: list[str] = []
+    for key in keys:
+        if signers is None:
+            allowed.setdefault(key.fingerprint, key.fingerprint)
+            continue
+        entry, why = who(signers, key, sshsig.NAMESPACE, now or datetime.now(timezone.utc))
+        if entry is None:
+            refused.append(f"{key.fingerprint} ({why})")
+        else:
+            allowed.setdefault(entry.principals, ", ".join(entry.principals))
+    if not allowed:
+        return (
+            findings.REVIEWER_NOT_ALLOWED,
+            "it is signed only by keys allowed_signers does not allow: " + "; ".join(refused),
+        )
+    if len(allowed) < reviews.min_reviewers:
+        signed = ", ".join(allowed.values())
+        return (
+            findings.TOO_FEW_REVIEWERS,
+            f"it is signed by {len(allowed)} allowed reviewer(s) ({signed}); the policy needs "
+            f"{reviews.min_reviewers} distinct ones",
+        )
+    return None
 
 
 def sign(

@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from guard import git, manifests
 from guard._files import real
@@ -39,8 +39,11 @@ from guard.ledger import LEDGER_DIR, Approval, ImportedReviews, Ledger, why_not_
 from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy.loader import DEFAULT_POLICY
-from guard.policy.rules import Policy
+from guard.policy.rules import Policy, ReviewSettings
 from guard.sources import url_hashes, vcs_repository, vcs_revision
+
+if TYPE_CHECKING:
+    from guard.attest.signers import AllowedSigner
 
 
 def approve_command(spec: str) -> str:
@@ -55,16 +58,26 @@ def evaluate(
     root: Path,
     coverage: Coverage | None = None,
     local: LocalProjects | None = None,
+    signers: Sequence[AllowedSigner] | None = None,
 ) -> list[Finding]:
     """Apply the policy and the ledger to every dependency record; ``coverage`` says which
-    pins govern which ranges (by default, those among ``deps``)."""
+    pins govern which ranges (by default, those among ``deps``); ``signers`` are the
+    entries of the policy's ``reviews.allowed_signers``."""
     if coverage is None:
         coverage = Coverage(deps, {})
     local = local or LocalProjects(root)
+    reviews = _Reviews(policy.reviews, signers)
     findings: list[Finding] = []
     for dep in deps:
-        findings.extend(_check_one(dep, policy, ledger, root, coverage, local))
+        findings.extend(_check_one(dep, policy, ledger, root, coverage, local, reviews))
     return findings
+
+
+class _Reviews(NamedTuple):
+    """What the signatures on approvals must show in this run."""
+
+    settings: ReviewSettings
+    signers: Sequence[AllowedSigner] | None
 
 
 def _check_one(
@@ -74,6 +87,7 @@ def _check_one(
     root: Path,
     coverage: Coverage,
     local: LocalProjects,
+    reviews: _Reviews,
 ) -> list[Finding]:
     name, version = dep.name, dep.version
     out: list[Finding] = []
@@ -163,7 +177,8 @@ def _check_one(
                 spec,
             )
         else:
-            _signature_findings(name, approval, f"{name} @ {location}", add)
+            spec = f"{name} @ {location}"
+            _review_findings(name, approval, spec, add, reviews, protection is not None)
             if protection is not None:
                 pinned = replace(dep, hashes=dep.hashes | url_hashes(location))
                 _hash_findings(pinned, approval.hashes, f"{name} @ {location}", add)
@@ -200,7 +215,7 @@ def _check_one(
                 spec,
             )
             return out
-        _signature_findings(name, approval, spec, add)
+        _review_findings(name, approval, spec, add, reviews, True)
         _hash_findings(dep, approval.hashes, spec, add)
         extra = [] if dep.hashes or "+" in version else coverage.extra_sources(dep.file)
         if extra:
@@ -231,7 +246,8 @@ def _check_one(
         pkg = ledger.get(name)
         covering = pkg.covering(version, threshold)
         if covering is not None:
-            _signature_findings(name, covering, f"{name}=={covering.version}", add)
+            spec = f"{name}=={covering.version}"
+            _review_findings(name, covering, spec, add, reviews, False)
         else:
             spec = f"{name}=={version}"
             scope = {
@@ -334,14 +350,20 @@ def _pins_note(covered: RangeCoverage) -> str:
     )
 
 
-def _signature_findings(name: str, approval: Approval, spec: str, add: _Add) -> None:
-    """A finding for each reviewer's signature on ``approval`` that does not verify (the
-    verifier is imported only for an approval that carries signatures)."""
-    if not approval.signatures:
+def _review_findings(
+    name: str, approval: Approval, spec: str, add: _Add, reviews: _Reviews, protected: bool
+) -> None:
+    """Findings for the reviewers' signatures on ``approval``: each one that does not
+    verify, and, where the policy requires signatures, what is missing. The verifier is
+    imported only for an approval that carries signatures or needs them."""
+    needed = reviews.settings.covers(protected)
+    if not approval.signatures and not needed:
         return
     from guard.attest import review_signatures
 
-    for problem in review_signatures.problems(name, approval):
+    keys, broken = review_signatures.verified(name, approval)
+    fix = f"review it, then bumpguard approve {spec!r} --sign"
+    for problem in broken:
         add(
             SIGNATURE_INVALID,
             f"{spec}: a signature on its review does not verify: {problem}",
@@ -349,6 +371,12 @@ def _signature_findings(name: str, approval: Approval, spec: str, add: _Add) -> 
             f"bumpguard approve {spec!r} --sign",
             spec,
         )
+    if not needed or (broken and not keys):
+        return
+    missing = review_signatures.judge(keys, reviews.settings, reviews.signers)
+    if missing is not None:
+        rule, why = missing
+        add(rule, f"{spec}: the policy requires signed reviews, and {why}", fix, spec)
 
 
 def _hash_findings(dep: Dependency, approved: tuple[str, ...], spec: str, add: _Add) -> None:
@@ -493,6 +521,27 @@ def read_repository(
     return repository, (named if files else deps)
 
 
+def _allowed_signers(
+    root: Path, policy: Policy, index: dict[str, tuple[str, str]] | None
+) -> list[AllowedSigner] | None:
+    """The entries of the policy's ``reviews.allowed_signers`` (None when it names none).
+    Like a constraints file, it must be in git's index: a fresh clone reads that one."""
+    relative = policy.reviews.allowed_signers
+    if relative is None:
+        return None
+    origin = policy.reviews.origin or "the policy"
+    if index is not None and relative not in index:
+        raise PolicyError(
+            origin,
+            None,
+            f"reviews.allowed_signers: {relative} is not in git's index: commit it, or a "
+            "fresh clone checks reviews against other signers than this one",
+        )
+    from guard.attest.signers import load_allowed_signers
+
+    return load_allowed_signers(root / relative, relative)
+
+
 def run(
     root: Path,
     files: Sequence[Path] | None,
@@ -508,7 +557,8 @@ def run(
     committed = repository.committed if committed_only else None
     ledger = Ledger(root, load_imports(root, policy), committed)
     local = LocalProjects(root, repository.gitlinks)
-    findings = evaluate(deps, policy, ledger, root, repository.coverage, local)
+    signers = _allowed_signers(root, policy, repository.index)
+    findings = evaluate(deps, policy, ledger, root, repository.coverage, local, signers)
     findings.extend(_not_committed(root, ledger, findings))
     report = Report(repository.files, deps, findings, policy.sources)
     report.adopted = policy.sources != [DEFAULT_POLICY] or (root / LEDGER_DIR).is_dir()

@@ -129,6 +129,15 @@ def compare(before: Policy, after: Policy, ref: str) -> list[str]:
     }
     for package, path, digest in sorted(accepted):
         out.append(f"install.allow_startup_hooks now accepts {package} {path} ({digest[:12]}...)")
+    was, now = before.reviews, after.reviews
+    if was.signed == "required" and now.signed != "required":
+        out.append("reviews.signed is optional, was required")
+    if now.min_reviewers < was.min_reviewers:
+        out.append(f"reviews.min_reviewers is {now.min_reviewers}, was {was.min_reviewers}")
+    if was.scope == "all" and now.scope != "all":
+        out.append("reviews.scope is protected, was all")
+    if was.allowed_signers is not None and now.allowed_signers != was.allowed_signers:
+        out.append(f"reviews.allowed_signers is {now.allowed_signers}, was {was.allowed_signers}")
     extra_sdist = set(after.install.allow_sdist) - set(before.install.allow_sdist)
     if extra_sdist:
         out.append(f"install.allow_sdist now admits {', '.join(sorted(extra_sdist))}")

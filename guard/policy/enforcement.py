@@ -189,6 +189,31 @@ def _loosened_settings(
                 f"install.allow_sdist: {pattern!r} would allow an sdist the list enforced by "
                 f"{by} does not",
             )
+    reviews, held = parsed.reviews, enforced.reviews
+    if reviews.get("signed") == "optional" and held.signed == "required":
+        refuse(
+            lines.get("reviews.signed"),
+            f"reviews.signed: optional; signed: required is enforced by {by}",
+        )
+    if reviews.get("scope") == "protected" and held.scope == "all" and held.signed == "required":
+        refuse(
+            lines.get("reviews.scope"), f"reviews.scope: protected; scope: all is enforced by {by}"
+        )
+    if reviews.get("min_reviewers", held.min_reviewers) < held.min_reviewers:
+        refuse(
+            lines.get("reviews.min_reviewers"),
+            f"reviews.min_reviewers: {reviews['min_reviewers']} is lower than "
+            f"{held.min_reviewers}, which is enforced by {by}",
+        )
+    if "allowed_signers" in reviews and held.allowed_signers not in (
+        None,
+        reviews["allowed_signers"],
+    ):
+        refuse(
+            lines.get("reviews.allowed_signers"),
+            f"reviews.allowed_signers: {reviews['allowed_signers']!r} would replace "
+            f"{held.allowed_signers!r}, which is enforced by {by}",
+        )
     if enforced.allow_list is not None and parsed.allow_list is not None:
         for pattern, line in parsed.allow_list:
             if pattern not in enforced.allow_list:

@@ -277,6 +277,11 @@ def _apply(
             allow_sdist=tuple(dict.fromkeys((*policy.install.allow_sdist, *extra))),
             allow_startup_hooks=(*policy.install.allow_startup_hooks, *hooks),
         )
+    if parsed.reviews:
+        reviews = dict(parsed.reviews)
+        if "allowed_signers" in reviews:
+            reviews["origin"] = label(parsed.lines.get("reviews.allowed_signers"))
+        policy.reviews = policy.reviews._replace(**reviews)
     for pattern, _line in parsed.unprotect:
         policy.protect.pop(pattern, None)
         policy.unprotect[pattern] = display
@@ -316,6 +321,7 @@ def _apply(
                 policy.install,
                 frozenset(p for p, _ in allowed) if allowed is not None else None,
                 policy.ranges,
+                policy.reviews,
             )
         )
     else:

@@ -120,6 +120,24 @@ class InstallSettings(NamedTuple):
         return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.allow_sdist)
 
 
+SIGNED_MODES = ("required", "optional")  # strictest first
+REVIEW_SCOPES = ("all", "protected")  # widest first
+
+
+class ReviewSettings(NamedTuple):
+    """``reviews:``: what the signatures on an approval must show (see ``check``)."""
+
+    signed: str = "optional"
+    allowed_signers: str | None = None  # repository-relative path, git's allowed_signers
+    min_reviewers: int = 1  # distinct allowed signers, when signed is required
+    scope: str = "protected"  # protected | all: which approvals need signatures
+    origin: str = ""  # file:line that set allowed_signers
+
+    def covers(self, protected: bool) -> bool:
+        """Whether an approval (of a protected package or not) needs signatures."""
+        return self.signed == "required" and (protected or self.scope == "all")
+
+
 @dataclass(frozen=True)
 class DenyRule:
     """Versions of a package that are refused everywhere; an empty ``versions`` denies all."""
@@ -185,6 +203,7 @@ class EnforcedSettings(NamedTuple):
     install: InstallSettings
     allow_list: frozenset[str] | None
     ranges: str = "pin"
+    reviews: ReviewSettings = ReviewSettings()
 
 
 def refine(earlier: ProtectRule | None, later: ProtectRule) -> ProtectRule:
@@ -247,6 +266,7 @@ class Policy:
     constraints: list[tuple[str, str]] = field(default_factory=list)
     defaults: Defaults = field(default_factory=Defaults)
     install: InstallSettings = field(default_factory=InstallSettings)
+    reviews: ReviewSettings = field(default_factory=ReviewSettings)
     warnings: list[str] = field(default_factory=list)
     #: Enforced protect rules by pattern, and policy-wide settings enforced by whole files.
     floors: dict[str, list[Floor]] = field(default_factory=dict)
@@ -388,6 +408,7 @@ class Policy:
                 for h in self.install.allow_startup_hooks
             ],
         }
+        data["reviews"] = _reviews_data(self.reviews)
         data["protected_defaults"] = {
             "attestations": self.defaults.attestations,
             "min_release_age": format_duration(self.defaults.min_release_age),
@@ -410,6 +431,7 @@ class Policy:
                         "allow_sdist": list(item.install.allow_sdist),
                     },
                     "allow_list": sorted(item.allow_list) if item.allow_list is not None else None,
+                    "reviews": _reviews_data(item.reviews),
                 }
                 for item in self.enforced
             ]
@@ -420,3 +442,15 @@ class Policy:
                 {"name": item.name, "url": item.url, "sha256": item.sha256} for item in self.imports
             ]
         return data
+
+
+def _reviews_data(reviews: ReviewSettings) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "signed": reviews.signed,
+        "allowed_signers": reviews.allowed_signers,
+        "min_reviewers": reviews.min_reviewers,
+        "scope": reviews.scope,
+    }
+    if reviews.origin:
+        data["from"] = reviews.origin
+    return data

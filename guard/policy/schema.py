@@ -223,6 +223,48 @@ POLICY_SCHEMA: dict[str, Any] = {
             ),
             "default": [],
         },
+        "reviews": {
+            "description": (
+                "What the reviewers' SSH signatures on an approval must show "
+                "(approve --sign; verified by check, offline)."
+            ),
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "signed": {
+                    "description": (
+                        "required: an approval in scope needs min_reviewers valid signatures "
+                        "by distinct allowed signers; optional (default): signatures are "
+                        "only checked for integrity."
+                    ),
+                    "enum": ["required", "optional"],
+                    "default": "optional",
+                },
+                "allowed_signers": {
+                    "description": (
+                        "git's allowed_signers file (principals and SSH keys), relative to "
+                        "the repository root; without it any valid key counts."
+                    ),
+                    "type": "string",
+                    "minLength": 1,
+                },
+                "min_reviewers": {
+                    "description": "Distinct allowed signers each approval needs (default 1).",
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": 10,
+                    "default": 1,
+                },
+                "scope": {
+                    "description": (
+                        "protected (default): approvals of protected packages need signatures; "
+                        "all: every approval does."
+                    ),
+                    "enum": ["protected", "all"],
+                    "default": "protected",
+                },
+            },
+        },
         "install": {
             "description": "Settings for `bumpguard pip install`.",
             "type": "object",

@@ -42,9 +42,12 @@ TOP_KEYS = {
     "ranges",
     "constraints",
     "install",
+    "reviews",
     "enforce",
     "imports",
 }
+REVIEWS_KEYS = {"signed", "allowed_signers", "min_reviewers", "scope"}
+MAX_REVIEWERS = 10
 INSTALL_KEYS = {"require_approval", "startup_hooks", "allow_sdist", "allow_startup_hooks"}
 SETTING_KEYS = {"attestations", "min_release_age", "require_tag"}
 PROTECT_KEYS = {"name", "publisher", "enforced"} | SETTING_KEYS
@@ -135,6 +138,7 @@ class Parsed:
     constraints: list[tuple[str, int]] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)
     install: dict[str, Any] = field(default_factory=dict)
+    reviews: dict[str, Any] = field(default_factory=dict)
     enforce: bool = False
     # Lines of top-level keys and of "protected_defaults.KEY" / "install.KEY".
     lines: dict[str, int] = field(default_factory=dict)
@@ -272,6 +276,8 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
                 parsed.lines[f"protected_defaults.{key}"] = _key_line(value, key, line)
     if "install" in data:
         _validate_install(check, data["install"], _key_line(data, "install", top), parsed)
+    if "reviews" in data:
+        _validate_reviews(check, data["reviews"], _key_line(data, "reviews", top), parsed)
     if "unprotect" in data:
         for text, line in check.string_list(
             data["unprotect"], _key_line(data, "unprotect", top), "unprotect"
@@ -501,6 +507,47 @@ def _validate_protect(check: _Checker, value: Any, line: int, parsed: Parsed) ->
                 {k: _key_line(item, k, item_line) for k in item} if isinstance(item, dict) else {}
             )
             parsed.protect.append(_Entry(pattern, rule, item_line, lines, enforced))
+
+
+def _validate_reviews(check: _Checker, value: Any, line: int, parsed: Parsed) -> None:
+    if not isinstance(value, dict):
+        check.error(line, f"reviews: expected a mapping, got {_kind(value)}")
+        return
+    check.unknown_keys(value, REVIEWS_KEYS, "reviews")
+    for key in value:
+        parsed.lines[f"reviews.{key}"] = _key_line(value, key, line)
+    for key, modes in (("signed", ("required", "optional")), ("scope", ("protected", "all"))):
+        if key in value:
+            if value[key] in modes:
+                parsed.reviews[key] = value[key]
+            else:
+                check.error(
+                    _key_line(value, key, line),
+                    f"reviews.{key} {value[key]!r} is not {' or '.join(modes)}",
+                )
+    if "min_reviewers" in value:
+        count = value["min_reviewers"]
+        if isinstance(count, int) and not isinstance(count, bool) and 1 <= count <= MAX_REVIEWERS:
+            parsed.reviews["min_reviewers"] = count
+        else:
+            check.error(
+                _key_line(value, "min_reviewers", line),
+                f"reviews.min_reviewers must be a whole number from 1 to {MAX_REVIEWERS}",
+            )
+    if "allowed_signers" in value:
+        path = value["allowed_signers"]
+        where = _key_line(value, "allowed_signers", line)
+        parts = path.replace("\\", "/").split("/") if isinstance(path, str) else []
+        if not isinstance(path, str) or not path.strip():
+            check.error(where, "reviews.allowed_signers must be a file path")
+        elif path.startswith("/") or ".." in parts or _URL_LIKE.match(path):
+            check.error(
+                where,
+                f"reviews.allowed_signers {path!r} must be a path inside the repository "
+                "(relative to its root)",
+            )
+        else:
+            parsed.reviews["allowed_signers"] = path
 
 
 def _validate_install(check: _Checker, value: Any, line: int, parsed: Parsed) -> None:
