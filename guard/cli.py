@@ -74,6 +74,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             help="package index (default: PIP_INDEX_URL, pip's configuration, else PyPI)",
         )
 
+    def require_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--require-policy",
+            metavar="FILE|URL#sha256=HEX",
+            help="apply this policy too, enforced: the repository's own policy cannot loosen "
+            "or drop it (default: $BUMPGUARD_REQUIRE_POLICY)",
+        )
+
     def policy_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--policy",
@@ -110,6 +118,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             metavar="REF",
             help="revision to show changes against (default: HEAD when there is one)",
         )
+        require_option(p)
 
     if wanted("approve"):
         p = sub.add_parser("approve", help="record a review of NAME==VERSION (or NAME @ URL)")
@@ -150,6 +159,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         )
         index_option(p)
         policy_option(p)
+        require_option(p)
 
     if wanted("diff"):
         p = sub.add_parser(
@@ -190,7 +200,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p = sub.add_parser(
             "pip",
             help="pip install, after checking everything pip would install",
-            description="bumpguard pip install [--python PATH] [--policy FILE] PIP-ARGS...: asks "
+            description="bumpguard pip install [--python PATH] [--policy FILE] "
+            "[--require-policy FILE|URL#sha256=HEX] PIP-ARGS...: asks "
             "pip what it would install, checks and inspects every file, then installs exactly "
             "those files, or nothing.",
         )
@@ -320,7 +331,9 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if command == "check":
         from guard.commands import check
 
-        return check.run(args.files, args.policy, args.format, args.color, args.base)
+        return check.run(
+            args.files, args.policy, args.format, args.color, args.base, args.require_policy
+        )
     if command == "approve":
         from guard.commands import approve
 
@@ -335,6 +348,7 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
             args.accept,
             args.sign,
             args.key,
+            args.require_policy,
         )
     if command == "diff":
         from guard.commands import diff

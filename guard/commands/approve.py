@@ -26,11 +26,12 @@ def run(
     accept: list[str],
     sign: bool = False,
     key: str | None = None,
+    required: str | None = None,
 ) -> int:
     """Check each target (online unless ``offline``) and record its approval; the diff
     against an earlier approved version is printed first."""
     root = _common.root()
-    loaded = _common.policy(root, policy)
+    loaded = _common.policy(root, policy, required)
 
     def show(summary: Summary) -> None:
         print(diff_output.text(summary) + "\n", flush=True)

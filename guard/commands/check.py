@@ -11,14 +11,21 @@ from guard.errors import EXIT_BLOCKED, EXIT_OK, UsageError
 from guard.output import report as output
 
 
-def run(files: list[str], policy: str | None, fmt: str, color: str, base: str | None) -> int:
+def run(
+    files: list[str],
+    policy: str | None,
+    fmt: str,
+    color: str,
+    base: str | None,
+    required: str | None = None,
+) -> int:
     """Check the dependency files (all of them when ``files`` is empty)."""
     root = _common.root()
     paths = [Path(f) for f in files]
     for path in paths:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
-    found = check.run(root, paths, _common.policy(root, policy), base)
+    found = check.run(root, paths, _common.policy(root, policy, required), base)
     if fmt == "json":
         print(output.as_json(found))
     elif fmt == "sarif":

@@ -26,14 +26,16 @@ def _take_option(args: list[str], name: str) -> str | None:
 
 def run(pip_args: list[str]) -> int:
     """Check everything ``pip install PIP_ARGS`` would install, then install exactly that.
-    ``--python`` and ``--policy`` among ``pip_args`` are bumpguard's own."""
+    ``--python``, ``--policy`` and ``--require-policy`` among ``pip_args`` are bumpguard's
+    own."""
     pip_args = list(pip_args)
     if pip_args[:1] == ["--"]:
         pip_args = pip_args[1:]
     python = _take_option(pip_args, "--python")
     explicit = _take_option(pip_args, "--policy")
+    required = _take_option(pip_args, "--require-policy")
     root = _common.root()
-    policy = _common.policy(root, explicit)
+    policy = _common.policy(root, explicit, required)
     outcome = install.run(pip_args, policy, python, root if (root / ".git").exists() else None)
     print(outcome.message, file=sys.stderr if outcome.code else sys.stdout)
     return outcome.code

@@ -118,16 +118,26 @@ def builtin_names() -> list[str]:
     return sorted(p.stem for p in builtin_dir().glob("*.yaml"))
 
 
-def load_policy(spec: str, base: Path | None = None, *, root: Path | None = None) -> Policy:
+def load_policy(
+    spec: str,
+    base: Path | None = None,
+    *,
+    root: Path | None = None,
+    required: tuple[str, bytes] | None = None,
+) -> Policy:
     """Load ``spec`` (a path or ``builtin:NAME``) and everything it extends, merged.
 
     Pinned URLs (and imported reviews) come from the lock of the repository ``root``
     (default: the nearest folder at or above ``base`` that holds ``.git``, else ``base``)
-    and the copies stored next to it, never from the network.
+    and the copies stored next to it, never from the network. ``required`` (how to show
+    it, and its bytes) is applied first and enforced: ``spec`` cannot loosen it.
     """
     base = base or Path.cwd()
     policy = Policy()
-    _merge_into(policy, spec, base, (), _Context(root or _repository_root(base)))
+    ctx = _Context(root or _repository_root(base))
+    if required is not None:
+        _require(policy, required, base, ctx)
+    _merge_into(policy, spec, base, (), ctx)
     if DEFAULT_POLICY not in policy.sources:
         # The built-in deny rules (releases known to be malicious) hold whatever a
         # repository's policy says: a policy that does not extend the built-in one keeps
@@ -305,29 +315,55 @@ def _apply(
             policy.constraints.append((path, label(line)))
             known_constraints.add(path)
     # Floors: what later files may tighten but not loosen.
-    own = {item.pattern: item for item in parsed.protect}
+    own = {item.pattern: label(item.line) for item in parsed.protect}
     if parsed.enforce:
-        whole = label(parsed.lines.get("enforce"))
-        for pattern in policy.protect:
-            mine = own.get(pattern)
-            add_floor(policy, pattern, label(mine.line) if mine else whole)
-        policy.deny = [r if r.enforced_by else replace(r, enforced_by=whole) for r in policy.deny]
-        allowed = policy.allow_list
-        policy.enforced.append(
-            EnforcedSettings(
-                whole,
-                policy.defaults,
-                policy.review_threshold,
-                policy.install,
-                frozenset(p for p, _ in allowed) if allowed is not None else None,
-                policy.ranges,
-                policy.reviews,
-            )
-        )
+        _floor(policy, own, label(parsed.lines.get("enforce")))
     else:
         for item in parsed.protect:
             if item.enforced:
                 add_floor(policy, item.pattern, label(item.line))
+
+
+def _floor(policy: Policy, own: dict[str, str], whole: str) -> None:
+    """Make the whole policy in effect a floor later files cannot loosen (``enforce:
+    true``, or a required policy): each protect rule (``own`` gives the line of those the
+    enforcing file writes itself), the deny rules and the policy-wide settings."""
+    for pattern in policy.protect:
+        add_floor(policy, pattern, own.get(pattern, whole))
+    policy.deny = [r if r.enforced_by else replace(r, enforced_by=whole) for r in policy.deny]
+    allowed = policy.allow_list
+    policy.enforced.append(
+        EnforcedSettings(
+            whole,
+            policy.defaults,
+            policy.review_threshold,
+            policy.install,
+            frozenset(p for p, _ in allowed) if allowed is not None else None,
+            policy.ranges,
+            policy.reviews,
+        )
+    )
+
+
+def _require(policy: Policy, required: tuple[str, bytes], base: Path, ctx: _Context) -> None:
+    """Apply a required policy (``--require-policy``) first, and make it a floor: whatever
+    the repository configures is merged on top of it and cannot loosen it. It stands
+    alone: it may extend built-in policies only."""
+    display, data = required
+    parsed = _parse_remote(data, display, policy.warnings)
+    for parent, line in parsed.extends:
+        if not isinstance(parent, str) or not parent.startswith(BUILTIN_PREFIX):
+            raise PolicyError(display, line, "a required policy may extend built-in policies only")
+        _merge_into(policy, parent, base, (), ctx)
+    if parsed.imports:
+        raise PolicyError(display, parsed.lines.get("imports"), "a required policy imports nothing")
+    policy.sources.append(display)
+
+    def label(line: int | None) -> str:
+        return f"{display}:{line}" if line else display
+
+    _apply(policy, parsed, display, label)
+    _floor(policy, {item.pattern: label(item.line) for item in parsed.protect}, display)
 
 
 def _parse_remote(data: bytes, display: str, warnings: list[str]) -> Parsed:
