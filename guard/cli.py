@@ -78,8 +78,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         p.add_argument(
             "--require-policy",
             metavar="FILE|URL#sha256=HEX",
-            help="apply this policy too, enforced: the repository's own policy cannot loosen "
-            "or drop it (default: $BUMPGUARD_REQUIRE_POLICY)",
+            help="apply this policy too (a file, builtin:NAME or a pinned URL), enforced: the "
+            "repository's own policy cannot loosen or drop it (default: "
+            "$BUMPGUARD_REQUIRE_POLICY)",
         )
 
     def policy_option(p: argparse.ArgumentParser) -> None:

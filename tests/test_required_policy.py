@@ -108,3 +108,14 @@ def test_a_required_policy_stands_alone(
     path = tmp_path / "org.yaml"
     path.write_bytes(b"version: 1\nextends: [builtin:llm-gateways]\nprotect: [acme]\n")
     assert check(repo, capsys, "--require-policy", str(path))[0] == 1
+
+
+def test_a_built_in_policy_can_be_required(repo: Repo, capsys: pytest.CaptureFixture[str]) -> None:
+    repo.write(".bumpguard.yaml", "version: 1\nunprotect: [litellm]\n")
+    repo.write("requirements.txt", "litellm==1.83.0\n")
+    repo.add()
+    assert check(repo, capsys)[0] == 0  # control: the repository unprotects litellm
+    code, out = check(repo, capsys, "--require-policy", "builtin:llm-gateways")
+    assert code == 2 and "unprotect: 'litellm' is enforced by builtin:llm-gateways" in out
+    code, out = check(repo, capsys, "--require-policy", "builtin:nope")
+    assert code == 2 and "no such built-in policy" in out

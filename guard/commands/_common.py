@@ -40,9 +40,9 @@ def policy(repository: Path, explicit: str | None, required: str | None = None) 
 
 
 def _required(spec: str) -> tuple[str, bytes]:
-    """A required policy's name and bytes: a local file, or ``URL#sha256=HEX`` fetched and
-    checked against that digest (the only network use of an offline command, and only when
-    asked for)."""
+    """A required policy's name and bytes: a local file, ``builtin:NAME``, or
+    ``URL#sha256=HEX`` fetched and checked against that digest (the only network use of an
+    offline command, and only when asked for)."""
     if "://" in spec:
         match = _PINNED.match(spec)
         if match is None:
@@ -55,5 +55,13 @@ def _required(spec: str) -> tuple[str, bytes]:
         fetched = remote.fetch_pinned(match["url"], Pin(sha256=match["sha256"]))
         return f"{match['url']} (required)", fetched.data
     from guard._files import MAX_POLICY_BYTES, read_bytes
+    from guard.policy.loader import BUILTIN_PREFIX, builtin_dir, builtin_names
 
+    if spec.startswith(BUILTIN_PREFIX):
+        name = spec.removeprefix(BUILTIN_PREFIX)
+        if name not in builtin_names():
+            known = ", ".join(BUILTIN_PREFIX + n for n in builtin_names())
+            raise UsageError(f"--require-policy {spec}: no such built-in policy (known: {known})")
+        path = builtin_dir() / f"{name}.yaml"
+        return f"{spec} (required)", read_bytes(path, spec, limit=MAX_POLICY_BYTES)
     return f"{spec} (required)", read_bytes(Path(spec), spec, limit=MAX_POLICY_BYTES)
