@@ -53,7 +53,7 @@ def _required(spec: str) -> tuple[str, bytes]:
         from guard.policy.pins import Pin
 
         fetched = remote.fetch_pinned(match["url"], Pin(sha256=match["sha256"]))
-        return f"{match['url']} (required)", fetched.data
+        return match["url"], fetched.data
     from guard._files import MAX_POLICY_BYTES, read_bytes
     from guard.policy.loader import BUILTIN_PREFIX, builtin_dir, builtin_names
 
@@ -63,5 +63,5 @@ def _required(spec: str) -> tuple[str, bytes]:
             known = ", ".join(BUILTIN_PREFIX + n for n in builtin_names())
             raise UsageError(f"--require-policy {spec}: no such built-in policy (known: {known})")
         path = builtin_dir() / f"{name}.yaml"
-        return f"{spec} (required)", read_bytes(path, spec, limit=MAX_POLICY_BYTES)
-    return f"{spec} (required)", read_bytes(Path(spec), spec, limit=MAX_POLICY_BYTES)
+        return spec, read_bytes(path, spec, limit=MAX_POLICY_BYTES)
+    return spec, read_bytes(Path(spec), spec, limit=MAX_POLICY_BYTES)

@@ -362,13 +362,13 @@ def _review_findings(
     from guard.attest import review_signatures
 
     keys, broken = review_signatures.verified(name, approval)
-    fix = f"review it, then bumpguard approve {spec!r} --sign"
+    fix = approve_command(spec) + " --sign"  # a command: the summary lists it as one
     for problem in broken:
         add(
             SIGNATURE_INVALID,
-            f"{spec}: a signature on its review does not verify: {problem}",
-            "restore the review from git history, or review again and record it with "
-            f"bumpguard approve {spec!r} --sign",
+            f"{spec}: a signature on its review does not verify: {problem} (restore the "
+            "review from git history, or review again and sign the new record)",
+            fix,
             spec,
         )
     if not needed or (broken and not keys):

@@ -129,8 +129,8 @@ def load_policy(
 
     Pinned URLs (and imported reviews) come from the lock of the repository ``root``
     (default: the nearest folder at or above ``base`` that holds ``.git``, else ``base``)
-    and the copies stored next to it, never from the network. ``required`` (how to show
-    it, and its bytes) is applied first and enforced: ``spec`` cannot loosen it.
+    and the copies stored next to it, never from the network. ``required`` (its name, and
+    its bytes) is applied first and enforced: ``spec`` cannot loosen it.
     """
     base = base or Path.cwd()
     policy = Policy()
@@ -349,18 +349,19 @@ def _require(policy: Policy, required: tuple[str, bytes], base: Path, ctx: _Cont
     """Apply a required policy (``--require-policy``) first, and make it a floor: whatever
     the repository configures is merged on top of it and cannot loosen it. It stands
     alone: it may extend built-in policies only."""
-    display, data = required
-    parsed = _parse_remote(data, display, policy.warnings)
+    name, data = required
+    display = f"{name} (required)"
+    parsed = _parse_remote(data, name, policy.warnings)
     for parent, line in parsed.extends:
         if not isinstance(parent, str) or not parent.startswith(BUILTIN_PREFIX):
-            raise PolicyError(display, line, "a required policy may extend built-in policies only")
+            raise PolicyError(name, line, "a required policy may extend built-in policies only")
         _merge_into(policy, parent, base, (), ctx)
     if parsed.imports:
-        raise PolicyError(display, parsed.lines.get("imports"), "a required policy imports nothing")
+        raise PolicyError(name, parsed.lines.get("imports"), "a required policy imports nothing")
     policy.sources.append(display)
 
     def label(line: int | None) -> str:
-        return f"{display}:{line}" if line else display
+        return f"{name}:{line} (required)" if line else display
 
     _apply(policy, parsed, display, label)
     _floor(policy, {item.pattern: label(item.line) for item in parsed.protect}, display)
