@@ -15,7 +15,9 @@ from guard.errors import PolicyError
 from guard.policy.rules import (
     ATTESTATION_MODES,
     RANGE_MODES,
+    REVIEW_SCOPES,
     SCHEMA_VERSION,
+    SIGNED_MODES,
     THRESHOLDS,
     AllowedHook,
     DenyRule,
@@ -516,7 +518,7 @@ def _validate_reviews(check: _Checker, value: Any, line: int, parsed: Parsed) ->
     check.unknown_keys(value, REVIEWS_KEYS, "reviews")
     for key in value:
         parsed.lines[f"reviews.{key}"] = _key_line(value, key, line)
-    for key, modes in (("signed", ("required", "optional")), ("scope", ("protected", "all"))):
+    for key, modes in (("signed", SIGNED_MODES), ("scope", REVIEW_SCOPES)):
         if key in value:
             if value[key] in modes:
                 parsed.reviews[key] = value[key]
@@ -537,17 +539,17 @@ def _validate_reviews(check: _Checker, value: Any, line: int, parsed: Parsed) ->
     if "allowed_signers" in value:
         path = value["allowed_signers"]
         where = _key_line(value, "allowed_signers", line)
-        parts = path.replace("\\", "/").split("/") if isinstance(path, str) else []
-        if not isinstance(path, str) or not path.strip():
+        relative, why = _repository_path(path.strip()) if isinstance(path, str) else (None, "")
+        if not isinstance(path, str):
             check.error(where, "reviews.allowed_signers must be a file path")
-        elif path.startswith("/") or ".." in parts or _URL_LIKE.match(path):
+        elif relative is None:
             check.error(
                 where,
-                f"reviews.allowed_signers {path!r} must be a path inside the repository "
-                "(relative to its root)",
+                f"reviews.allowed_signers {path!r} {why}: it must be a path inside the "
+                "repository (relative to its root)",
             )
         else:
-            parsed.reviews["allowed_signers"] = path
+            parsed.reviews["allowed_signers"] = relative
 
 
 def _validate_install(check: _Checker, value: Any, line: int, parsed: Parsed) -> None:
