@@ -19,6 +19,7 @@ import posixpath
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,8 +39,11 @@ from guard._files import read_bytes
 from guard.artifacts import signals, startup
 from guard.artifacts.inspect_artifact import Report, entry_points, read_artifact, show
 from guard.errors import EXIT_BLOCKED, GuardError, UsageError
+from guard.model import ARCHIVE_SUFFIXES
 
 if TYPE_CHECKING:
+    from packaging.tags import Tag
+
     from guard.index import IndexClient, IndexFile
     from guard.ledger import PackageLedger
     from guard.model import Dependency
@@ -50,9 +54,7 @@ MAX_LOCAL = 2 * 1024 * 1024 * 1024  # a local artifact larger than this is not r
 TEXT_CAP = 8 * 1024 * 1024  # larger files are compared by digest only
 _SOURCE = (".py", ".pyw", ".pth")
 _NATIVE = (".so", ".pyd", ".dylib", ".dll")
-_NATIVE_SOURCE = (".c", ".cc", ".cpp", ".cxx", ".h", ".hpp", ".pyx", ".pxd", ".rs", ".go", ".f90")
 _NATIVE_SO = re.compile(r"\.so(\.\d+)*$")
-_ARCHIVES = (".whl", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tar", ".zip")
 _META_DIR = re.compile(r"^(?P<name>[^/]+?)-[^-/]+\.(?P<kind>dist-info|data)(?=/)")
 
 
@@ -225,7 +227,7 @@ class _Tree:
     report: Report
     digests: dict[str, tuple[str, int]] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
-    raw: dict[str, bytes] = field(default_factory=dict)  # metadata and hooks, by member name
+    raw: dict[str, bytes] = field(default_factory=dict)  # metadata and hooks, by path
     members: dict[str, str] = field(default_factory=dict)  # member name -> normalised path
 
 
@@ -357,24 +359,21 @@ def _hook_map(tree: _Tree) -> dict[str, Hook]:
         for target, member in tree.report.hook_members:
             path = tree.members.get(member, member)
             raw = tree.raw.get(path, b"")
-            found[target] = Hook(
-                target, path, len(raw), digests.get(target, ""), _first_line(target, raw)
-            )
+            first = _first_line(target, startup.decode(raw))
+            found[target] = Hook(target, path, len(raw), digests.get(target, ""), first)
         return found
     for path, text in tree.texts.items():
         base = posixpath.basename(path)
         is_pth = startup.is_pth(base) and startup.executable_lines(text)
         if is_pth or startup.customize_module(base, False) or base == startup.LITELLM_PTH_NAME:
-            raw = text.encode("utf-8", "surrogateescape")
-            sha = tree.digests[path][0]
-            found[path] = Hook(path, path, tree.digests[path][1], sha, _first_line(base, raw))
+            sha, size = tree.digests[path]
+            found[path] = Hook(path, path, size, sha, _first_line(base, text))
     return found
 
 
-def _first_line(target: str, raw: bytes) -> str:
+def _first_line(target: str, text: str) -> str:
     """The first line that runs: a ``.pth`` file's first import line, a module's first
     line that is not blank, a comment or a docstring line."""
-    text = startup.decode(raw)
     if target.endswith(".pth"):
         lines = startup.executable_lines(text)
         return show(lines[0].text, 160) if lines else ""
@@ -541,7 +540,7 @@ class Wanted:
         """A path (it names an existing file, or looks like an artifact's file name) or a
         version."""
         path = Path(text)
-        if text.lower().endswith(_ARCHIVES) or os.sep in text or path.is_file():
+        if text.lower().endswith(ARCHIVE_SUFFIXES) or os.sep in text or path.is_file():
             return cls(text, path)
         try:
             Version(text)
@@ -575,9 +574,7 @@ def choose(
     """The file of a release to compare: a wheel for this platform where the other release
     has one too, else the sdist where it has one too, else the best this release has.
     ``prefer`` (``wheel`` or ``sdist``) is the kind of the other side when it is a local file."""
-    from packaging.tags import sys_tags
-
-    rank = {tag: i for i, tag in enumerate(sys_tags())}
+    rank = _tag_rank()
 
     def best_wheel(candidates: Sequence[IndexFile]) -> IndexFile | None:
         scored = []
@@ -604,6 +601,15 @@ def choose(
         return source
     wheels = [f for f in files if f.filename.endswith(".whl")]
     return wheel or source or (min(wheels, key=lambda f: f.filename) if wheels else None)
+
+
+@cache
+def _tag_rank() -> dict[Tag, int]:
+    """This interpreter's wheel tags, most preferred first (computed once: every choice of
+    a file asks)."""
+    from packaging.tags import sys_tags
+
+    return {tag: i for i, tag in enumerate(sys_tags())}
 
 
 def _index_side(
@@ -639,13 +645,11 @@ def _index_side(
     file = choose(files, other_files, prefer)
     if file is None:  # pragma: no cover - choose() returns a file whenever there is one
         raise NoRelease(f"no file of {name} {version} on {client.host} to compare")
-    if file.filename.endswith(".whl"):
-        from packaging.tags import sys_tags
-
-        if not parse_wheel_filename(file.filename)[3] & set(sys_tags()):
-            notes.append(f"{file.filename}: no wheel of {version} for this platform")
+    wheel = file.filename.endswith(".whl")
+    if wheel and not parse_wheel_filename(file.filename)[3] & _tag_rank().keys():
+        notes.append(f"{file.filename}: no wheel of {version} for this platform")
     data = client.download(file)
-    kind = "wheel" if file.filename.endswith(".whl") else "sdist"
+    kind = "wheel" if wheel else "sdist"
     side = Side(version, file.filename, file.sha256 or "", kind, client.host)
     return side, data, notes
 
@@ -755,8 +759,9 @@ def _recorded_for(recorded: Mapping[str, Collection[str]], version: str) -> set[
 def unified(summary: Summary) -> Iterator[str]:
     """A unified diff of every added, removed and changed text file (lines made safe to
     print: control and bidi characters are escaped, so a file cannot redraw the screen)."""
+    all_added, all_removed = set(summary.files_added), set(summary.files_removed)
     for path, (before, after) in sorted(summary.texts.items()):
-        added, removed = path in summary.files_added, path in summary.files_removed
+        added, removed = path in all_added, path in all_removed
         if added or removed:
             if (before if removed else after) is None:
                 yield f"Binary file {path} {'removed' if removed else 'added'}\n"
