@@ -17,8 +17,7 @@ from packaging.version import InvalidVersion, Version
 from guard import findings, git
 from guard._files import write_atomic
 from guard.attest import review_signatures, rules
-from guard.engine import check
-from guard.engine.diff import Summary
+from guard.engine import check, diff
 from guard.engine.release import Release, check_release
 from guard.errors import GuardError, Refused, UsageError
 from guard.findings import Finding
@@ -173,7 +172,7 @@ def approve(
     offline: bool = False,
     index_url: str | None = None,
     accept: Sequence[str] = (),
-    show: Callable[[Summary], None] | None = None,
+    show: Callable[[diff.Summary], None] | None = None,
     sign: bool = False,
     key: str | None = None,
     interactive: bool = False,
@@ -230,7 +229,7 @@ def approve(
     note = " ".join(reason.split())
     client: IndexClient | None = None
     prepared: list[tuple[Target, Approval, dict[str, bytes], str]] = []
-    summaries: list[Summary] = []
+    summaries: list[diff.Summary] = []
     cosigned: list[tuple[Target, Approval, ReviewSignature]] = []
     for target in targets:
         package = ledger.get(target.name)
@@ -304,7 +303,7 @@ def approve(
         identity = release.identity
         compared = _compare(client, target, deps, ledger, show)
         reviewed: dict[str, Any] = {}
-        if isinstance(compared, Summary):
+        if isinstance(compared, diff.Summary):
             covered, missing = compared.accepted(accept)
             if missing:
                 listed = "".join(f"\n  --accept {p}" for p in missing)
@@ -394,12 +393,10 @@ def _compare(
     target: Target,
     deps: Sequence[Dependency],
     ledger: Ledger,
-    show: Callable[[Summary], None] | None,
-) -> Summary | str | None:
+    show: Callable[[diff.Summary], None] | None,
+) -> diff.Summary | str | None:
     """The diff against the nearest earlier approved version (None when there is none, a
     note when that version has no files on the index any more)."""
-    from guard.engine import diff
-
     assert target.version is not None
     package = ledger.get(target.name)
     earlier = _nearest_earlier(package, target.version)
@@ -542,10 +539,10 @@ def init(
         if f.rule in (findings.UNREVIEWED, findings.THRESHOLD, findings.SOURCE)
         and f not in needs_online
     ]
+    who = reviewer or git_identity(root) or "bumpguard init"
     verified: list[Approved] = []
     refused: dict[str, str] = {}
     if needs_online and not offline:
-        who = reviewer or git_identity(root) or "bumpguard init"
         for finding in needs_online:
             assert finding.approve is not None
             try:
@@ -568,7 +565,6 @@ def init(
     online = {v.spec for v in verified}
     by_name: dict[str, dict[tuple[str | None, str | None], Approval]] = defaultdict(dict)
     if baseline:
-        who = reviewer or git_identity(root) or "bumpguard init"
         when = _now()
         for finding in baseline:
             assert finding.approve is not None
