@@ -44,6 +44,7 @@ from guard.sources import url_hashes, vcs_repository, vcs_revision
 
 if TYPE_CHECKING:
     from guard.attest.signers import AllowedSigner
+    from guard.attest.sshsig import PublicKey
 
 
 def approve_command(spec: str) -> str:
@@ -66,7 +67,7 @@ def evaluate(
     if coverage is None:
         coverage = Coverage(deps, {})
     local = local or LocalProjects(root)
-    reviews = _Reviews(policy.reviews, signers)
+    reviews = _Reviews(policy.reviews, signers, {})
     findings: list[Finding] = []
     for dep in deps:
         findings.extend(_check_one(dep, policy, ledger, root, coverage, local, reviews))
@@ -78,6 +79,10 @@ class _Reviews(NamedTuple):
 
     settings: ReviewSettings
     signers: Sequence[AllowedSigner] | None
+    # Each approval's signatures, verified once per run: several dependency files (a
+    # requirements file and a lock, or a threshold approval covering many versions) can
+    # rest on the same approval. Keyed by identity; the value keeps the approval alive.
+    verified: dict[int, tuple[Approval, tuple[list[PublicKey], list[str]]]]
 
 
 def _check_one(
@@ -361,7 +366,11 @@ def _review_findings(
         return
     from guard.attest import review_signatures
 
-    keys, broken = review_signatures.verified(name, approval)
+    cached = reviews.verified.get(id(approval))
+    if cached is None:
+        cached = (approval, review_signatures.verified(name, approval))
+        reviews.verified[id(approval)] = cached
+    keys, broken = cached[1]
     fix = approve_command(spec) + " --sign"  # a command: the summary lists it as one
     for problem in broken:
         add(
