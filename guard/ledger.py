@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -300,6 +300,38 @@ class Ledger:
     def record(self, name: str, approvals: list[Approval]) -> Path:
         """Add ``approvals`` for ``name`` under a lock; an approval for the same version (or
         source) replaces the earlier one. Returns the file written."""
+
+        def merge(current: list[Approval]) -> list[Approval]:
+            keys = {(a.version, a.source) for a in approvals}
+            kept = [a for a in current if (a.version, a.source) not in keys]
+            return sorted([*kept, *approvals], key=_sort_key)
+
+        return self._rewrite(name, merge)
+
+    def cosign(self, name: str, signed: Approval, signature: ReviewSignature) -> Path:
+        """Add ``signature`` to the recorded approval ``signed`` (the same record, byte for
+        byte, or :class:`WriteError`: it changed since it was read). A signature by the
+        same key replaces its earlier one. Returns the file written."""
+        record = signed_record(name, signed)
+
+        def add(current: list[Approval]) -> list[Approval]:
+            approvals = list(current)
+            for number, approval in enumerate(approvals):
+                same = (approval.version, approval.source) == (signed.version, signed.source)
+                if same and signed_record(name, approval) == record:
+                    kept = [s for s in approval.signatures if s.key != signature.key]
+                    approvals[number] = replace(approval, signatures=(*kept, signature))
+                    return approvals
+            raise WriteError(
+                f"{self.path_for(name)}: the approval of {signed.version or signed.source} "
+                "changed while it was being signed; nothing written, run approve --sign again"
+            )
+
+        return self._rewrite(name, add)
+
+    def _rewrite(self, name: str, change: Callable[[list[Approval]], list[Approval]]) -> Path:
+        """Rewrite the ledger file of ``name`` with ``change`` applied to its approvals,
+        under the file's lock, atomically. Returns the file written."""
         from filelock import FileLock
 
         path = self.path_for(name)
@@ -307,42 +339,9 @@ class Ledger:
             self.dir.mkdir(parents=True, exist_ok=True)
             keep_in_git(self.root)
             with FileLock(str(path) + ".lock", timeout=60):
-                current = self._read(name)
-                keys = {(a.version, a.source) for a in approvals}
-                kept = [a for a in current.approvals if (a.version, a.source) not in keys]
-                merged = sorted([*kept, *approvals], key=_sort_key)
-                write_atomic(path, dump(PackageLedger(name, merged)))
-        except OSError as exc:  # the folder cannot be made, or the lock file not created
-            where = exc.filename or self.dir
-            raise WriteError(f"{where}: cannot write: {exc.strerror or exc}") from None
-        self._cache.pop(name, None)
-        return path
-
-    def cosign(self, name: str, signed: Approval, signature: ReviewSignature) -> Path:
-        """Add ``signature`` to the recorded approval ``signed`` (the same record, byte for
-        byte, or :class:`WriteError`: it changed since it was read). A signature by the
-        same key replaces its earlier one. Returns the file written."""
-        from filelock import FileLock
-
-        path = self.path_for(name)
-        record = signed_record(name, signed)
-        try:
-            with FileLock(str(path) + ".lock", timeout=60):
-                current = self._read(name)
-                approvals = list(current.approvals)
-                for number, approval in enumerate(approvals):
-                    same = (approval.version, approval.source) == (signed.version, signed.source)
-                    if same and signed_record(name, approval) == record:
-                        kept = [s for s in approval.signatures if s.key != signature.key]
-                        approvals[number] = replace(approval, signatures=(*kept, signature))
-                        break
-                else:
-                    raise WriteError(
-                        f"{path}: the approval of {signed.version or signed.source} changed "
-                        "while it was being signed; nothing written, run approve --sign again"
-                    )
+                approvals = change(list(self._read(name).approvals))
                 write_atomic(path, dump(PackageLedger(name, approvals)))
-        except OSError as exc:
+        except OSError as exc:  # the folder cannot be made, or the lock file not created
             where = exc.filename or self.dir
             raise WriteError(f"{where}: cannot write: {exc.strerror or exc}") from None
         self._cache.pop(name, None)
