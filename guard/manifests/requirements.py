@@ -64,7 +64,7 @@ from guard._files import read_bytes, real
 from guard.errors import InputError
 from guard.manifests.base import ReadContext
 from guard.manifests.local import declared
-from guard.model import ARCHIVE_SUFFIXES, Dependency, SourceKind
+from guard.model import ARCHIVE_SUFFIXES, MAX_VERSION, Dependency, SourceKind
 
 # The files being read right now, outermost first: an include of one of them is a cycle.
 _INCLUDE_STACK: contextvars.ContextVar[tuple[Path, ...]] = contextvars.ContextVar(
@@ -194,7 +194,14 @@ def from_requirement(
     *,
     locked: bool = False,
 ) -> Dependency:
-    """Turn a parsed PEP 508 requirement into a :class:`Dependency`."""
+    """Turn a parsed PEP 508 requirement into a :class:`Dependency`. A version in its
+    specifier longer than any real one is refused before packaging compares it (its
+    release numbers become ints, and Python refuses ints of over 4,300 digits)."""
+    for spec in req.specifier:
+        if len(spec.version) > MAX_VERSION:
+            raise InputError(
+                file, line or None, f"{req.name}: a version longer than {MAX_VERSION} characters"
+            )
     version = exact_version(req.specifier)
     source: SourceKind = "index"
     location: str | None = None
