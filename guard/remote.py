@@ -303,7 +303,10 @@ def fetch(
                 continue
             got = _fetch_ref(ref, session)
             fetched[ref.key()] = (ref, got)
-            queue.extend(policy_module.remote_refs(got.data, ref.url, warnings))
+            if ref.kind == "signers":
+                _check_signers(ref, got.data)
+            else:
+                queue.extend(policy_module.remote_refs(got.data, ref.url, warnings))
         for ref in import_refs:
             if ref.key() not in fetched:
                 got = _fetch_ref(ref, session)
@@ -338,6 +341,27 @@ def _check_export(ref: RemoteRef, data: bytes) -> None:
     if problem is not None:
         raise RemoteError(
             f"{where}: not a review export bumpguard can read: {problem}; nothing was written"
+        )
+
+
+def _check_signers(ref: RemoteRef, data: bytes) -> None:
+    """Refuse, before anything is locked, an allowed_signers file ``check`` could not read."""
+    from guard.attest.signers import MAX_BYTES, parse_allowed_signers
+
+    problem = None
+    if len(data) > MAX_BYTES:
+        problem = "larger than 1 MiB, the limit for an allowed_signers file"
+    else:
+        try:
+            parse_allowed_signers(data.decode("utf-8"), "the file")
+        except UnicodeDecodeError:
+            problem = "not UTF-8 text"
+        except InputError as exc:
+            problem = f"{exc.detail} (line {exc.line})" if exc.line else exc.detail
+    if problem is not None:
+        raise RemoteError(
+            f"{ref.where()}: {ref.describe()}: not an allowed_signers file bumpguard can "
+            f"read: {problem}; nothing was written"
         )
 
 

@@ -608,6 +608,8 @@ VALID = [
     "    advisories: GHSA-aaaa-bbbb-cccc\n    reason: why\n",
     "version: 1\ninstall: {require_approval: false, startup_hooks: deny, allow_sdist: x}\n"
     "review_threshold: minor\n",
+    "version: 1\nreviews:\n  signed: required\n  allowed_signers: {url: "
+    "'https://security.example.org/allowed_signers', sha256: '" + "a" * 64 + "'}\n",
 ]
 
 
@@ -646,6 +648,7 @@ INVALID = [
     ("version: 1\ndeny:\n  - package: x\n    versions: []\n", "error"),
     ("version: 1\nextends: https://example.org/policy.yaml\n", "error"),
     ("version: 1\ninstall:\n  startup_hooks: allow\n", "error"),
+    ("version: 1\nreviews:\n  allowed_signers: {url: 'https://example.org/s'}\n", "error"),
     # Unknown keys: the schema refuses them so editors flag typos; the loader warns.
     ("version: 1\nprotects: [x]\n", "warning"),
     ("version: 1\nprotect:\n  - name: x\n    attestation: required\n", "warning"),

@@ -3,6 +3,7 @@ offline, in-process verification in ``check`` (with ``ssh-keygen`` off the PATH)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import pytest
 
 from guard.ledger import parse, signed_record
 from tests.conftest import Repo, git
+from tests.staticserver import Server
 
 pytestmark = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
 LEDGER = ".bumpguard/approvals/acme.json"
@@ -404,3 +406,176 @@ def test_an_enforced_reviews_section_cannot_be_loosened(
         assert repo.run("policy", "validate") == 2
         err = capsys.readouterr().err
         assert message in err and "base.yaml" in err
+
+
+# ----------------------------------------------------- allowed_signers from a pinned URL
+
+
+def signers_text(*entries: tuple[str, Path]) -> bytes:
+    return "".join(
+        f"{who} {Path(f'{key}.pub').read_text().strip()}\n" for who, key in entries
+    ).encode()
+
+
+def pinned(url: str, data: bytes) -> str:
+    return f"{{url: '{url}', sha256: '{hashlib.sha256(data).hexdigest()}'}}"
+
+
+def test_allowed_signers_from_a_pinned_url_is_locked_and_read_offline(
+    signed: Repo,
+    keys: dict[str, Path],
+    server: Server,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    team = signers_text(("dana@example.org", keys["dana"]))
+    url = server.serve("/team/allowed_signers", team)
+    policy = "version: 1\nprotect: [acme]\nreviews:\n  signed: required\n  allowed_signers: "
+    signed.write(".bumpguard.yaml", policy + pinned(url, team) + "\n")
+    signed.add()
+    capsys.readouterr()
+    assert signed.run("check") == 2  # nothing stored yet: refused, not "any key counts"
+    assert "not fetched yet" in capsys.readouterr().err
+    assert signed.run("policy", "fetch") == 0
+    lock = json.loads((signed.path / ".bumpguard/policy.lock").read_text())
+    assert [(e["kind"], e["url"]) for e in lock["entries"]] == [("signers", url)]
+    signed.add()
+    hits = len(server.hits)
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len(server.hits) == hits  # read from the stored copy
+    assert signed.run("policy", "fetch", "--locked") == 0
+    # Control: the team's file without dana makes the same approval not allowed.
+    eve_only = signers_text(("eve@example.org", keys["eve"]))
+    server.serve("/team/allowed_signers", eve_only)
+    signed.write(".bumpguard.yaml", policy + pinned(url, eve_only) + "\n")
+    signed.add()
+    assert signed.run("check") == 2  # the pin moved: the lock is stale
+    assert "the pin changed" in capsys.readouterr().err
+    assert signed.run("policy", "fetch") == 0
+    signed.add()
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 1 and "reviewer-not-allowed" in proc.stdout
+    # The stored copy is bound by its digest: adding dana to it by hand is refused.
+    stored = signed.path / ".bumpguard/remote" / hashlib.sha256(eve_only).hexdigest()
+    stored.write_bytes(eve_only + team)
+    signed.add()
+    capsys.readouterr()
+    assert signed.run("check") == 2
+    assert "reviews.allowed_signers" in capsys.readouterr().err
+
+
+def test_policy_fetch_refuses_a_file_that_is_not_allowed_signers(
+    signed: Repo, server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for body, why in (
+        (b"dana@example.org ssh-ed25519 AAAA\n", "line 1"),
+        (b"\xff\xfe binary", "not UTF-8"),
+    ):
+        url = server.serve("/team/allowed_signers", body)
+        signed.write(
+            ".bumpguard.yaml",
+            "version: 1\nreviews:\n  allowed_signers: " + pinned(url, body) + "\n",
+        )
+        signed.add()
+        capsys.readouterr()
+        assert signed.run("policy", "fetch") == 2
+        err = capsys.readouterr().err
+        assert "not an allowed_signers file" in err and why in err and "nothing was written" in err
+        assert ".bumpguard.yaml:3" in err and "Traceback" not in err
+        assert not (signed.path / ".bumpguard/policy.lock").exists()
+
+
+def test_a_team_policy_pins_its_allowed_signers_and_the_repository_cannot_swap_them(
+    signed: Repo,
+    keys: dict[str, Path],
+    server: Server,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    team = signers_text(("dana@example.org", keys["dana"]))
+    signers_url = server.serve("/team/allowed_signers", team)
+    org = (
+        "version: 1\nenforce: true\nprotect: [acme]\nreviews:\n  signed: required\n"
+        f"  allowed_signers: {pinned(signers_url, team)}\n"
+    ).encode()
+    org_url = server.serve("/team/policy.yaml", org)
+    signed.write(".bumpguard.yaml", f"version: 1\nextends:\n  - {pinned(org_url, org)}\n")
+    signed.add()
+    assert signed.run("policy", "fetch") == 0
+    lock = json.loads((signed.path / ".bumpguard/policy.lock").read_text())
+    assert sorted(e["kind"] for e in lock["entries"]) == ["policy", "signers"]
+    signed.add()
+    proc = check_offline(signed, tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # The repository points allowed_signers at a file it writes itself: refused.
+    allowed(signed, ("mallory@example.org", keys["eve"], ""))
+    signed.write(
+        ".bumpguard.yaml",
+        f"version: 1\nextends:\n  - {pinned(org_url, org)}\n"
+        "reviews:\n  allowed_signers: .bumpguard/allowed_signers\n",
+    )
+    signed.add()
+    capsys.readouterr()
+    assert signed.run("check") == 2
+    err = capsys.readouterr().err
+    assert "reviews.allowed_signers: '.bumpguard/allowed_signers' would replace" in err
+    assert signers_url in err and "enforced by" in err
+
+
+def test_a_required_policy_fetches_its_allowed_signers_on_every_run(
+    signed: Repo,
+    keys: dict[str, Path],
+    server: Server,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    team = signers_text(("dana@example.org", keys["dana"]))
+    url = server.serve("/team/allowed_signers", team)
+    org = tmp_path / "org.yaml"
+    org.write_text(
+        "version: 1\nprotect: [acme]\nreviews:\n  signed: required\n"
+        f"  allowed_signers: {pinned(url, team)}\n"
+    )
+    signed.write(".bumpguard.yaml", "version: 1\n")  # the repository pins nothing itself
+    signed.add()
+    capsys.readouterr()
+    assert signed.run("check", "--require-policy", str(org)) == 0, capsys.readouterr()
+    # The served file changes: the pin no longer matches, and no lock of the repository's
+    # can stand in for it.
+    server.serve("/team/allowed_signers", team + signers_text(("eve@example.org", keys["eve"])))
+    capsys.readouterr()
+    assert signed.run("check", "--require-policy", str(org)) == 2
+    err = capsys.readouterr().err
+    assert "reviews.allowed_signers" in err and "org.yaml:5" in err and "Traceback" not in err
+    # Control: the team's file without dana refuses the approval.
+    eve_only = signers_text(("eve@example.org", keys["eve"]))
+    server.serve("/team/allowed_signers", eve_only)
+    org.write_text(
+        org.read_text().replace(
+            hashlib.sha256(team).hexdigest(), hashlib.sha256(eve_only).hexdigest()
+        )
+    )
+    capsys.readouterr()
+    assert signed.run("check", "--require-policy", str(org)) == 1
+    assert "reviewer-not-allowed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{url: 'https://example.org/signers'}", "has no pin"),
+        ("{url: 'https://example.org/s', sha256: 'abc'}", "expected 64 hex digits"),
+        ("{url: 'ftp://example.org/s', sha256: '" + "a" * 64 + "'}", "reviews.allowed_signers"),
+        ("5", "must be a file path in the repository, or a pinned URL"),
+    ],
+)
+def test_a_malformed_allowed_signers_value_is_a_policy_error(
+    repo: Repo, value: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo.write(".bumpguard.yaml", f"version: 1\nreviews:\n  allowed_signers: {value}\n")
+    repo.add()
+    capsys.readouterr()
+    assert repo.run("policy", "validate") == 2
+    err = capsys.readouterr().err
+    assert message in err and ".bumpguard.yaml:3" in err

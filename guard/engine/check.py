@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from guard import git, manifests
 from guard._files import real
 from guard.engine.coverage import Coverage, RangeCoverage, covers_everywhere, describe
-from guard.errors import PolicyError
+from guard.errors import InputError, PolicyError
 from guard.findings import (
     DENIED,
     DENIED_RANGE,
@@ -534,10 +534,26 @@ def _allowed_signers(
     root: Path, policy: Policy, index: dict[str, tuple[str, str]] | None
 ) -> list[AllowedSigner] | None:
     """The entries of the policy's ``reviews.allowed_signers`` (None when it names none).
-    Like a constraints file, it must be in git's index: a fresh clone reads that one."""
+    Like a constraints file, it must be in git's index: a fresh clone reads that one. A
+    pinned URL is read from the copy ``policy fetch`` stored, offline."""
     relative = policy.reviews.allowed_signers
     if relative is None:
         return None
+    from guard.attest.signers import load_allowed_signers, parse_allowed_signers
+
+    if not isinstance(relative, str):
+        data = policy.fetched_signers.get(relative.key())
+        display = f"reviews.allowed_signers {relative.url}"
+        if data is None:
+            from guard.policy.lock import load_locked, read_lock
+
+            data, entry = load_locked(root, relative, read_lock(root))
+            display = f"{entry.path} ({display})"
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(display, None, "is not UTF-8 text") from None
+        return parse_allowed_signers(text, display)
     origin = policy.reviews.origin or "the policy"
     if index is not None and relative not in index:
         raise PolicyError(
@@ -546,8 +562,6 @@ def _allowed_signers(
             f"reviews.allowed_signers: {relative} is not in git's index: commit it, or a "
             "fresh clone checks reviews against other signers than this one",
         )
-    from guard.attest.signers import load_allowed_signers
-
     return load_allowed_signers(root / relative, relative)
 
 

@@ -136,8 +136,8 @@ def compare(before: Policy, after: Policy, ref: str) -> list[str]:
         out.append(f"reviews.min_reviewers is {now.min_reviewers}, was {was.min_reviewers}")
     if was.scope == "all" and now.scope != "all":
         out.append("reviews.scope is protected, was all")
-    if was.allowed_signers is not None and now.allowed_signers != was.allowed_signers:
-        out.append(f"reviews.allowed_signers is {now.allowed_signers}, was {was.allowed_signers}")
+    if was.allowed_signers is not None and now.signers_key() != was.signers_key():
+        out.append(f"reviews.allowed_signers is {now.signers_text()}, was {was.signers_text()}")
     extra_sdist = set(after.install.allow_sdist) - set(before.install.allow_sdist)
     if extra_sdist:
         out.append(f"install.allow_sdist now admits {', '.join(sorted(extra_sdist))}")

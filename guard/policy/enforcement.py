@@ -205,15 +205,14 @@ def _loosened_settings(
             f"reviews.min_reviewers: {reviews['min_reviewers']} is lower than "
             f"{held.min_reviewers}, which is enforced by {by}",
         )
-    if "allowed_signers" in reviews and held.allowed_signers not in (
-        None,
-        reviews["allowed_signers"],
-    ):
-        refuse(
-            lines.get("reviews.allowed_signers"),
-            f"reviews.allowed_signers: {reviews['allowed_signers']!r} would replace "
-            f"{held.allowed_signers!r}, which is enforced by {by}",
-        )
+    if "allowed_signers" in reviews and held.allowed_signers is not None:
+        wanted = held._replace(allowed_signers=reviews["allowed_signers"])
+        if wanted.signers_key() != held.signers_key():
+            refuse(
+                lines.get("reviews.allowed_signers"),
+                f"reviews.allowed_signers: {wanted.signers_text()} would replace "
+                f"{held.signers_text()}, which is enforced by {by}",
+            )
     if enforced.allow_list is not None and parsed.allow_list is not None:
         for pattern, line in parsed.allow_list:
             if pattern not in enforced.allow_list:

@@ -358,6 +358,19 @@ def _require(policy: Policy, required: tuple[str, bytes], base: Path, ctx: _Cont
         _merge_into(policy, parent, base, (), ctx)
     if parsed.imports:
         raise PolicyError(name, parsed.lines.get("imports"), "a required policy imports nothing")
+    signers = parsed.reviews.get("allowed_signers")
+    if signers is not None and not isinstance(signers, str):
+        # Fetched and verified on every run, like the policy: the repository being checked
+        # writes its own lock, so its stored copy is not evidence here.
+        from guard import remote
+
+        try:
+            got = remote.fetch_pinned(signers.url, signers.pin)
+        except GuardError as exc:
+            raise PolicyError(
+                name, parsed.lines.get("reviews.allowed_signers"), f"{signers.describe()}: {exc}"
+            ) from None
+        policy.fetched_signers[signers.key()] = got.data
     policy.sources.append(display)
 
     def label(line: int | None) -> str:
@@ -401,15 +414,28 @@ def _parse_remote(data: bytes, display: str, warnings: list[str]) -> Parsed:
 
 
 def remote_refs(data: bytes, url: str, warnings: list[str]) -> list[RemoteRef]:
-    """The pinned URLs a fetched policy extends (it is validated on the way)."""
-    parsed = _parse_remote(data, url, warnings)
-    return [parent for parent, _ in parsed.extends if not isinstance(parent, str)]
+    """The pinned URLs a fetched policy extends or reads ``allowed_signers`` from (it is
+    validated on the way)."""
+    return _followed(_parse_remote(data, url, warnings))
+
+
+def _followed(parsed: Parsed) -> list[RemoteRef]:
+    """A policy file's pinned URLs that ``policy fetch`` follows: the policies it extends
+    and its allowed_signers file (imports are handled apart: they are not transitive)."""
+    from guard.policy.pins import RemoteRef
+
+    refs = [parent for parent, _ in parsed.extends if not isinstance(parent, str)]
+    signers = parsed.reviews.get("allowed_signers")
+    if isinstance(signers, RemoteRef):
+        refs.append(signers)
+    return refs
 
 
 def pinned_refs(
     spec: str, base: Path, warnings: list[str]
 ) -> tuple[list[RemoteRef], list[RemoteRef]]:
-    """The pinned URLs the local policy files extend, and the reviews they import.
+    """The pinned URLs the local policy files extend or read allowed_signers from, and the
+    reviews they import.
 
     Walks ``spec`` and the local files and built-ins it extends (not the remote ones:
     :func:`guard.remote.fetch` follows those once it has them). Imports come only from
@@ -425,9 +451,9 @@ def pinned_refs(
             raise PolicyError(display, None, f"extends cycle: {' -> '.join((*stack, key))}")
         text = read_text(path, display, limit=MAX_POLICY_BYTES)
         parsed = validate(_yaml.load(text, display), display, warnings)
+        policies.extend(_followed(parsed))
         for parent, line in parsed.extends:
             if not isinstance(parent, str):
-                policies.append(parent)
                 continue
             try:
                 walk(parent, path.parent, (*stack, key))

@@ -29,7 +29,7 @@ LOCK_SCHEMA = 1
 #: at most 1 MiB; review exports carry their evidence inline), and the largest bundle.
 MAX_REMOTE_BYTES = 32 * 1024 * 1024
 MAX_BUNDLE_BYTES = 1024 * 1024
-KINDS = ("policy", "reviews")
+KINDS = ("policy", "reviews", "signers")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 STORED_NAME = re.compile(r"^[0-9a-f]{64}(\.[0-9a-f]{12})?\.sigstore$|^[0-9a-f]{64}$")
 

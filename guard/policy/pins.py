@@ -109,8 +109,9 @@ def short(sha256: str) -> str:
 
 @dataclass(frozen=True)
 class RemoteRef:
-    """A pinned URL as a policy file names it: an ``extends`` entry (kind ``policy``) or an
-    ``imports`` entry (kind ``reviews``, with its ``name``)."""
+    """A pinned URL as a policy file names it: an ``extends`` entry (kind ``policy``), an
+    ``imports`` entry (kind ``reviews``, with its ``name``) or ``reviews.allowed_signers``
+    (kind ``signers``)."""
 
     kind: str
     url: str
@@ -124,9 +125,12 @@ class RemoteRef:
         return (self.kind, self.url, self.name or "", self.pin.key())
 
     def describe(self) -> str:
-        """``extends https://...`` or ``imports 'team' (https://...)``."""
+        """``extends https://...``, ``imports 'team' (https://...)`` or
+        ``reviews.allowed_signers https://...``."""
         if self.kind == "reviews":
             return f"imports {self.name!r} ({self.url})"
+        if self.kind == "signers":
+            return f"reviews.allowed_signers {self.url}"
         return f"extends {self.url}"
 
     def where(self) -> str:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 if TYPE_CHECKING:
-    from guard.policy.pins import LockedImport
+    from guard.policy.pins import LockedImport, RemoteRef
 
 
 SCHEMA_VERSION = 1
@@ -128,10 +128,23 @@ class ReviewSettings(NamedTuple):
     """``reviews:``: what the signatures on an approval must show (see ``check``)."""
 
     signed: str = "optional"
-    allowed_signers: str | None = None  # repository-relative path, git's allowed_signers
+    # git's allowed_signers: a repository-relative path, or a pinned URL `policy fetch` locks
+    allowed_signers: str | RemoteRef | None = None
     min_reviewers: int = 1  # distinct allowed signers, when signed is required
     scope: str = "protected"  # protected | all: which approvals need signatures
     origin: str = ""  # file:line that set allowed_signers
+
+    def signers_key(self) -> object:
+        """What identifies ``allowed_signers``, wherever it was written (for comparing)."""
+        signers = self.allowed_signers
+        return signers if signers is None or isinstance(signers, str) else signers.key()
+
+    def signers_text(self) -> str:
+        """``allowed_signers`` as messages name it."""
+        signers = self.allowed_signers
+        if signers is None or isinstance(signers, str):
+            return repr(signers)
+        return f"{signers.url} ({signers.pin.describe()})"
 
     def covers(self, protected: bool) -> bool:
         """Whether an approval (of a protected package or not) needs signatures."""
@@ -276,6 +289,9 @@ class Policy:
     #: The pinned URLs merged in (from the lock), and the review ledgers imported.
     remote: list[dict[str, Any]] = field(default_factory=list)
     imports: list[LockedImport] = field(default_factory=list)
+    #: allowed_signers files a required policy pins, fetched and verified for this run (by
+    #: :meth:`RemoteRef.key`): the repository's lock is not trusted for them.
+    fetched_signers: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
     _glob_cache: (
         tuple[
             tuple[int, int],
@@ -445,9 +461,14 @@ class Policy:
 
 
 def _reviews_data(reviews: ReviewSettings) -> dict[str, Any]:
+    signers = reviews.allowed_signers
     data: dict[str, Any] = {
         "signed": reviews.signed,
-        "allowed_signers": reviews.allowed_signers,
+        "allowed_signers": (
+            {"url": signers.url, **signers.pin.to_data()}
+            if signers is not None and not isinstance(signers, str)
+            else signers
+        ),
         "min_reviewers": reviews.min_reviewers,
         "scope": reviews.scope,
     }

@@ -242,11 +242,15 @@ POLICY_SCHEMA: dict[str, Any] = {
                 },
                 "allowed_signers": {
                     "description": (
-                        "git's allowed_signers file (principals and SSH keys), relative to "
-                        "the repository root; without it any valid key counts."
+                        "git's allowed_signers file (principals and SSH keys): a path relative "
+                        "to the repository root, or a pinned URL ({url, sha256} or {url, "
+                        "sigstore}) that bumpguard policy fetch stores and locks; without it "
+                        "any valid key counts."
                     ),
-                    "type": "string",
-                    "minLength": 1,
+                    "oneOf": [
+                        {"type": "string", "minLength": 1},
+                        {"$ref": "#/$defs/pinnedUrl"},
+                    ],
                 },
                 "min_reviewers": {
                     "description": "Distinct allowed signers each approval needs (default 1).",

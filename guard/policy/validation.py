@@ -401,7 +401,7 @@ def _validate_pinned(
     from guard.policy.pins import Pin, RemoteRef, url_problem  # only policies that pin URLs
 
     keys = _PIN_KEYS | ({"name"} if kind == "reviews" else set())
-    check.unknown_keys(item, keys, f"an {where} entry")
+    check.unknown_keys(item, keys, where if kind == "signers" else f"an {where} entry")
     url = item.get("url")
     ok = True
     if not isinstance(url, str) or not url.strip():
@@ -539,9 +539,19 @@ def _validate_reviews(check: _Checker, value: Any, line: int, parsed: Parsed) ->
     if "allowed_signers" in value:
         path = value["allowed_signers"]
         where = _key_line(value, "allowed_signers", line)
+        if isinstance(path, dict):
+            # A file the security team publishes: fetched and locked by `policy fetch`.
+            ref = _validate_pinned(check, path, where, "reviews.allowed_signers", "signers", None)
+            if ref is not None:
+                parsed.reviews["allowed_signers"] = ref
+            return
         relative, why = _repository_path(path.strip()) if isinstance(path, str) else (None, "")
         if not isinstance(path, str):
-            check.error(where, "reviews.allowed_signers must be a file path")
+            check.error(
+                where,
+                "reviews.allowed_signers must be a file path in the repository, or a pinned "
+                "URL {url: ..., sha256: ...}",
+            )
         elif relative is None:
             check.error(
                 where,
