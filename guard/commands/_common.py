@@ -34,6 +34,18 @@ def policy(repository: Path, explicit: str | None, required: str | None = None) 
         root=repository,
         required=_required(required) if required else None,
     )
+    signers = loaded.required_signers
+    if signers is not None:
+        from guard import remote
+        from guard.errors import GuardError, PolicyError
+
+        try:
+            got = remote.fetch_pinned(signers.url, signers.pin)
+        except GuardError as exc:
+            raise PolicyError(
+                signers.source, signers.line, f"{signers.describe()}: {exc}"
+            ) from None
+        loaded.fetched_signers[signers.key()] = got.data
     for warning in loaded.warnings:
         print(warning, file=sys.stderr)
     return loaded

@@ -544,6 +544,11 @@ def _allowed_signers(
     if not isinstance(relative, str):
         data = policy.fetched_signers.get(relative.key())
         display = f"reviews.allowed_signers {relative.url}"
+        required = policy.required_signers
+        if data is None and required is not None and required.key() == relative.key():
+            raise PolicyError(
+                relative.source, relative.line, f"{display}: not fetched for this run"
+            )
         if data is None:
             from guard.policy.lock import load_locked, read_lock
 

@@ -360,17 +360,10 @@ def _require(policy: Policy, required: tuple[str, bytes], base: Path, ctx: _Cont
         raise PolicyError(name, parsed.lines.get("imports"), "a required policy imports nothing")
     signers = parsed.reviews.get("allowed_signers")
     if signers is not None and not isinstance(signers, str):
-        # Fetched and verified on every run, like the policy: the repository being checked
-        # writes its own lock, so its stored copy is not evidence here.
-        from guard import remote
-
-        try:
-            got = remote.fetch_pinned(signers.url, signers.pin)
-        except GuardError as exc:
-            raise PolicyError(
-                name, parsed.lines.get("reviews.allowed_signers"), f"{signers.describe()}: {exc}"
-            ) from None
-        policy.fetched_signers[signers.key()] = got.data
+        # Fetched and verified on every run, like the policy (guard.commands._common does
+        # it): the repository being checked writes its own lock, so its stored copy is not
+        # evidence here.
+        policy.required_signers = signers
     policy.sources.append(display)
 
     def label(line: int | None) -> str:

@@ -289,8 +289,10 @@ class Policy:
     #: The pinned URLs merged in (from the lock), and the review ledgers imported.
     remote: list[dict[str, Any]] = field(default_factory=list)
     imports: list[LockedImport] = field(default_factory=list)
-    #: allowed_signers files a required policy pins, fetched and verified for this run (by
-    #: :meth:`RemoteRef.key`): the repository's lock is not trusted for them.
+    #: The allowed_signers URL a required policy pins, and its bytes once fetched and
+    #: verified for this run (by :meth:`RemoteRef.key`): the repository's lock is never
+    #: trusted for it, and without those bytes no review counts.
+    required_signers: RemoteRef | None = None
     fetched_signers: dict[tuple[str, str, str, str], bytes] = field(default_factory=dict)
     _glob_cache: (
         tuple[
