@@ -119,6 +119,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             metavar="REF",
             help="revision to show changes against (default: HEAD when there is one)",
         )
+        p.add_argument(
+            "--exclude",
+            action="append",
+            default=[],
+            metavar="GLOB",
+            help="skip files this glob matches, like the policy's exclude (repeatable)",
+        )
         require_option(p)
 
     if wanted("approve"):
@@ -333,7 +340,13 @@ def _dispatch(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         from guard.commands import check
 
         return check.run(
-            args.files, args.policy, args.format, args.color, args.base, args.require_policy
+            args.files,
+            args.policy,
+            args.format,
+            args.color,
+            args.base,
+            args.require_policy,
+            args.exclude,
         )
     if command == "approve":
         from guard.commands import approve

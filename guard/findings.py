@@ -32,6 +32,8 @@ TOO_FEW_REVIEWERS = "too-few-reviewers"
 # Refused on the package index only (approve, verify, pip install).
 YANKED = "yanked"
 NOT_SERVED = "not-on-index"
+INDEX_NOT_ALLOWED = "index-not-allowed"
+INSECURE_INDEX = "insecure-index"
 
 
 class RuleInfo(NamedTuple):
@@ -199,6 +201,24 @@ RULES: dict[str, RuleInfo] = {
         "it is broken or was published by mistake.",
         "Choose another version.",
     ),
+    INDEX_NOT_ALLOWED: RuleInfo(
+        "IndexNotAllowed",
+        "A package index the policy does not allow",
+        "A file names a package index or find-links location (--index-url, "
+        "--extra-index-url, --find-links, [[tool.uv.index]], a Poetry, PDM or Pipfile "
+        "source, a lock's registry) that the policy's `indexes` does not list. An installer "
+        "takes packages from every index it is given, so an extra index can serve any "
+        "package under any name (dependency confusion).",
+        "Remove it, or add its URL to `indexes` in the policy after review.",
+    ),
+    INSECURE_INDEX: RuleInfo(
+        "InsecureIndex",
+        "A package index reached without TLS verification",
+        "A file names an http:// index, or --trusted-host, which turns off certificate "
+        "checks for a host: anyone on the network path can serve other packages. The policy "
+        "cannot allow it.",
+        "Serve the index over https with a valid certificate and drop --trusted-host.",
+    ),
     NOT_SERVED: RuleInfo(
         "NotOnIndex",
         "A file the package index does not serve",
@@ -279,6 +299,10 @@ class Report:
     adopted: bool = True
     #: How the policy is weaker than at the base revision (reported, never a verdict).
     weakened: list[str] = field(default_factory=list)
+    #: What the readers skipped and why (``file:line: ...``): shown, never a verdict.
+    notes: list[str] = field(default_factory=list)
+    #: Dependency files read although git does not track them yet.
+    untracked: list[str] = field(default_factory=list)
 
     @property
     def blocked(self) -> bool:

@@ -192,9 +192,19 @@ class PackageLedger:
         return None
 
     def for_source(self, location: str) -> Approval | None:
-        """The approval of exactly this URL, VCS reference or path, if any."""
+        """The approval of exactly this URL, VCS reference or path, if any. A VCS source
+        pinned to a commit matches however it is spelled (:func:`guard.sources.source_key`):
+        one source is one review."""
         for approval in self.approvals:
             if approval.source == location:
+                return approval
+        from guard.sources import source_key
+
+        key = source_key(location)
+        if key == location and not key.startswith(("git+", "hg+", "svn+", "bzr+")):
+            return None
+        for approval in self.approvals:
+            if approval.source is not None and source_key(approval.source) == key:
                 return approval
         return None
 

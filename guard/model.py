@@ -39,7 +39,7 @@ class Dependency:
     Pipfile.lock). ``attestation_identities`` are the publisher identities a pylock.toml
     expects (PEP 751), each as sorted ``(key, value)`` pairs. ``uploaded`` is the latest
     ``upload-time`` a lock file records for the package's artifacts (ISO 8601), for the
-    cooldown rule.
+    cooldown rule. ``installed_by`` marks a dependency an install command names.
     """
 
     name: str
@@ -55,6 +55,11 @@ class Dependency:
     extras: tuple[str, ...] = ()
     attestation_identities: tuple[tuple[tuple[str, str], ...], ...] = ()
     uploaded: str | None = None
+    #: The install command that installs it (``pip install``, ``uv add`` ...), for a
+    #: dependency read from a Dockerfile, a CI workflow or a shell script; ``None`` for one
+    #: a dependency file declares. Such a command installs whatever the index serves now:
+    #: no pin elsewhere governs it.
+    installed_by: str | None = None
 
     @property
     def where(self) -> str:

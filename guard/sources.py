@@ -74,3 +74,38 @@ def vcs_revision(location: str) -> str | None:
         if fixed.match(revision):
             return revision
     return None
+
+
+def source_key(location: str) -> str:
+    """One spelling for one source, to match approvals: a VCS location pinned to a commit
+    is ``KIND+URL@COMMIT`` whatever way it was written (pip's ``git+URL@SHA``, uv.lock's
+    ``git+URL?rev=SHA#SHA``), with the URL's scheme and host in lower case and without
+    ``.git``, a trailing ``/`` or credentials. Other locations are returned as they are."""
+    kind = vcs_kind(location)
+    revision = vcs_revision(location) if kind is not None else None
+    if kind is None or revision is None:
+        return location
+    url = vcs_repository(location)[len(kind) + 1 :]
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return f"{kind}+{url}@{revision}"
+    host = parts.netloc.rpartition("@")[2].lower()
+    path = parts.path.rstrip("/")
+    path = path[: -len(".git")] if path.endswith(".git") else path
+    return f"{kind}+{parts.scheme.lower()}://{host}{path}@{revision.lower()}"
+
+
+def redact(url: str) -> str:
+    """``url`` with the password or token of its user part hidden, for messages and logs:
+    ``https://user:***@host/simple``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, tail = rest.partition("/")
+    user, at, host = authority.rpartition("@")
+    if not at:
+        return url
+    name, colon, _secret = user.partition(":")
+    hidden = f"{name}:***" if colon else "***"
+    return f"{scheme}{sep}{hidden}@{host}{slash}{tail}"

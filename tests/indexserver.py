@@ -314,7 +314,11 @@ def _handler_for(index: LocalIndex) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_HEAD(self) -> None:  # uv asks before a range request
+            self.do_GET()
 
         def do_GET(self) -> None:
             path = urlsplit(self.path).path

@@ -119,12 +119,18 @@ def test_protected_bump_needs_an_approval_for_that_version_and_hashes(
 
 
 def test_approval_recorded_before_the_lock_must_be_renewed_for_its_hashes(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert repo.run("approve", "openai==1.60.0", "--reason", "ahead of the bump", "--offline") == 0
     assert "no hashes recorded" in capsys.readouterr().out
     repo.write("uv.lock", uv_lock(("openai", "1.60.0")))
-    assert repo.run("check") == 0  # not tracked or staged: not part of the repository yet
+    with monkeypatch.context() as hook:
+        hook.setenv("PRE_COMMIT", "1")
+        assert repo.run("check") == 0  # inside a commit: not staged, not part of it
+    # Outside one, a file not added yet is read too (and the approval, not staged either,
+    # does not count yet).
+    code, data = check_json(repo, capsys)
+    assert code == 1 and ("unreviewed", "openai") in rules(data)
     repo.add()
     code, data = check_json(repo, capsys)
     assert code == 1 and rules(data) == [("hashes-unreviewed", "openai")]

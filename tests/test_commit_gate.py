@@ -446,11 +446,18 @@ def test_a_git_source_pinned_to_a_commit_can_be_reviewed(
 
 
 def test_approve_and_check_read_the_same_files(
-    repo: Repo, capsys: pytest.CaptureFixture[str]
+    repo: Repo, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo.write("uv.lock", uv_lock(("openai", "1.60.0")))
     repo.add()
     repo.write("scratch/requirements-tmp.txt", "this is ( not a requirement\n")  # untracked
+    # Outside a commit both read a dependency file git does not track yet (and name it).
+    for command in (("check",), ("approve", "openai==1.60.0", "--reason", "ok", "--offline")):
+        capsys.readouterr()
+        assert repo.run(*command) == 2
+        assert "scratch/requirements-tmp.txt:1" in capsys.readouterr().err
+    # Inside one, neither does: a commit holds only what is staged.
+    monkeypatch.setenv("PRE_COMMIT", "1")
     assert repo.run("approve", "openai==1.60.0", "--reason", "ok", "--offline") == 0
     repo.add(".bumpguard")
     assert repo.run("check") == 0

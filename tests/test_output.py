@@ -309,6 +309,8 @@ def test_every_documented_rule_has_a_sarif_description() -> None:
         findings.ATTESTATION_INVALID,
         findings.PUBLISHER_CHANGED,
         findings.NOT_A_TAG,
+        findings.INDEX_NOT_ALLOWED,
+        findings.INSECURE_INDEX,
     }
     readme = (ROOT / "README.md").read_text()
     table = readme.split("### What `check` refuses", 1)[1].split("\n### ", 1)[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from guard.commands import _common
@@ -18,14 +19,22 @@ def run(
     color: str,
     base: str | None,
     required: str | None = None,
+    exclude: Sequence[str] = (),
 ) -> int:
     """Check the dependency files (all of them when ``files`` is empty)."""
+    from guard.policy.paths import glob_problem
+
     root = _common.root()
     paths = [Path(f) for f in files]
     for path in paths:
         if not path.is_file():
             raise UsageError(f"{path}: no such file")
-    found = check.run(root, paths, _common.policy(root, policy, required), base)
+    for glob in exclude:
+        problem = glob_problem(glob)
+        if problem is not None:
+            raise UsageError(f"--exclude {glob!r} {problem}")
+    loaded = _common.policy(root, policy, required)
+    found = check.run(root, paths, loaded, base, exclude=exclude)
     if fmt == "json":
         print(output.as_json(found))
     elif fmt == "sarif":

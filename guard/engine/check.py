@@ -7,10 +7,11 @@ used only to show what changed next to each finding.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
@@ -23,6 +24,8 @@ from guard.findings import (
     DENIED_RANGE,
     HASH_MISMATCH,
     HASHES_UNREVIEWED,
+    INDEX_NOT_ALLOWED,
+    INSECURE_INDEX,
     NOT_ALLOWED,
     NOT_COMMITTED,
     SIGNATURE_INVALID,
@@ -40,11 +43,12 @@ from guard.manifests.local import LocalProjects
 from guard.model import ARCHIVE_SUFFIXES, Dependency
 from guard.policy.loader import DEFAULT_POLICY
 from guard.policy.rules import Policy, ReviewSettings
-from guard.sources import url_hashes, vcs_repository, vcs_revision
+from guard.sources import source_key, url_hashes, vcs_repository, vcs_revision
 
 if TYPE_CHECKING:
     from guard.attest.signers import AllowedSigner
     from guard.attest.sshsig import PublicKey
+    from guard.manifests.base import IndexSource
 
 
 def approve_command(spec: str) -> str:
@@ -121,6 +125,9 @@ def _check_one(
         return out
     is_range = version is None and dep.source == "index"
     covered = coverage.of(dep) if is_range else None
+    if covered is not None and dep.installed_by is not None:
+        # An install command takes what the index serves when it runs: no pin governs it.
+        covered = RangeCoverage((), (), ())
     if covered is not None:
         safe = [p for p in covered.admitted if policy.denial(name, p.version) is None]
         for rule in policy.deny:
@@ -173,7 +180,7 @@ def _check_one(
         pkg = ledger.get(name)
         approval = pkg.for_source(location)
         if approval is None:
-            spec = f"{name} @ {location}"
+            spec = f"{name} @ {source_key(location)}"
             add(
                 SOURCE,
                 f"{name} comes from a {dep.source} source ({location}), not the package "
@@ -192,7 +199,17 @@ def _check_one(
     if protection is not None:
         if version is None:
             assert covered is not None
-            if not covers_everywhere(covered.admitted) and policy.ranges == "pin":
+            command = dep.installed_by
+            if command is not None:
+                add(
+                    UNPINNED,
+                    f"{name} is protected ({protection.origin}) but `{command} "
+                    f"{name}{dep.specifier}` installs whatever version the index serves "
+                    "when it runs",
+                    f"pin it in the command ({command} {name}==VERSION, or install from a "
+                    "requirements file with --hash pins), then approve that version",
+                )
+            elif not covers_everywhere(covered.admitted) and policy.ranges == "pin":
                 spec = dep.specifier or "any version"
                 if covered.excluded:
                     why = (
@@ -475,11 +492,17 @@ class Repository:
     ``check``, ``approve``, ``verify`` and ``init`` share."""
 
     root: Path
-    #: Git's index (path -> mode and object id), or ``None`` outside a git work tree.
-    index: dict[str, tuple[str, str]] | None
+    #: Git's index, or ``None`` outside a git work tree.
+    index: git.GitIndex | None
     dependencies: list[Dependency]
     files: list[str]
     coverage: Coverage
+    #: The indexes, find-links locations and trusted hosts the files name.
+    indexes: list[IndexSource] = field(default_factory=list)
+    #: What the readers skipped (``file:line: why``).
+    notes: list[str] = field(default_factory=list)
+    #: Dependency files read although git does not track them yet (outside a commit).
+    untracked: list[str] = field(default_factory=list)
 
     @property
     def gitlinks(self) -> dict[str, str] | None:
@@ -493,20 +516,34 @@ class Repository:
         """The ``.bumpguard/`` paths a commit holds (``None`` outside git: all count)."""
         if self.index is None:
             return None
-        return frozenset(n for n in self.index if n.startswith(LEDGER_DIR + "/"))
+        return frozenset(self.index.under(LEDGER_DIR + "/"))
 
 
 def read_repository(
-    root: Path, policy: Policy, files: Sequence[Path] | None = None
+    root: Path,
+    policy: Policy,
+    files: Sequence[Path] | None = None,
+    exclude: Sequence[str] = (),
 ) -> tuple[Repository, list[Dependency]]:
     """Read every dependency file git's index holds (every file below ``root`` outside
-    git) and the constraints files the policy names. Returns the repository and the
-    records of ``files`` and what they include (all records when ``files`` is empty)."""
+    git), the ones git does not track yet but does not ignore (unless this runs inside a
+    commit: then only what the commit holds counts), and the constraints files the policy
+    names, skipping what the policy's ``exclude`` globs (and ``exclude``) match. Returns
+    the repository and the records of ``files`` and what they include (all records when
+    ``files`` is empty)."""
+    from guard.policy.paths import compile_globs
+
     index = git.index_listing(root)
     ctx = manifests.ReadContext(root)
     named = manifests.read_all(files, ctx) if files else []
     reached = set(ctx.seen)
-    paths = manifests.discover(root, None if index is None else list(index))
+    excluded = compile_globs([*(glob for glob, _ in policy.exclude), *exclude])
+    names = None if index is None else index.names()
+    # Listing what git does not track walks the whole work tree: git does it on another
+    # core while this one reads the tracked files.
+    listing = git.Untracked(root) if names is not None and not git.in_commit_hook() else None
+    paths = manifests.discover(root, names, excluded)
+    discovered = len(paths)
     for relative, origin in policy.constraints:
         path = root / relative
         if index is not None and relative not in index:
@@ -519,19 +556,46 @@ def read_repository(
         if not os.path.isfile(path):
             raise PolicyError(origin, None, f"constraints: {relative}: no such file")
         paths.append(path)
-    deps = [*named, *manifests.read_all(paths, ctx)]
+    deps = list(named)
+    unreadable: list[InputError] = []
+
+    def read(paths: Sequence[Path], discovered: int) -> None:
+        for number, path in enumerate(paths):
+            try:
+                deps.extend(manifests.read_file(path, ctx))
+            except InputError as exc:
+                if number >= discovered or isinstance(exc, PolicyError):
+                    raise
+                unreadable.append(exc)  # every one is reported, not only the first
+
+    untracked: list[str] = []
+    try:
+        read(paths, discovered)
+        if listing is not None:
+            untracked = [n for n in listing.names() if manifests.file_format(n)]
+            found = manifests.discover(root, untracked, excluded)
+            untracked = [ctx.display(path) for path in found]
+            read(found, len(found))
+    finally:
+        if listing is not None:
+            listing.close()
+    if unreadable:
+        raise _unreadable(unreadable)
     repository = Repository(
         root,
         index,
         deps,
         sorted(ctx.display(p) for p in (reached if files else ctx.seen)),
         Coverage(deps, ctx.includes, [relative for relative, _ in policy.constraints], ctx.sources),
+        ctx.indexes,
+        ctx.notes,
+        untracked,
     )
     return repository, (named if files else deps)
 
 
 def _allowed_signers(
-    root: Path, policy: Policy, index: dict[str, tuple[str, str]] | None
+    root: Path, policy: Policy, index: git.GitIndex | None
 ) -> list[AllowedSigner] | None:
     """The entries of the policy's ``reviews.allowed_signers`` (None when it names none).
     Like a constraints file, it must be in git's index: a fresh clone reads that one. A
@@ -577,18 +641,22 @@ def run(
     base: str | None = None,
     *,
     committed_only: bool = True,
+    exclude: Sequence[str] = (),
 ) -> Report:
     """Read the dependency files (all supported ones when ``files`` is empty) and check.
     Only the ledger files git's index holds count, unless ``committed_only`` is off
     (``init``, which records reviews rather than gating a commit)."""
-    repository, deps = read_repository(root, policy, files)
+    repository, deps = read_repository(root, policy, files, exclude)
     committed = repository.committed if committed_only else None
     ledger = Ledger(root, load_imports(root, policy), committed)
     local = LocalProjects(root, repository.gitlinks)
     signers = _allowed_signers(root, policy, repository.index)
     findings = evaluate(deps, policy, ledger, root, repository.coverage, local, signers)
     findings.extend(_not_committed(root, ledger, findings))
+    findings.extend(index_findings(repository.indexes, policy, root))
     report = Report(repository.files, deps, findings, policy.sources)
+    report.notes = repository.notes
+    report.untracked = repository.untracked
     report.adopted = policy.sources != [DEFAULT_POLICY] or (root / LEDGER_DIR).is_dir()
     if ledger.imports:
         report.covered = _covered(deps, policy, ledger, findings)
@@ -602,6 +670,83 @@ def run(
     elif report.weakened:
         report.base = base or "HEAD"
     return report
+
+
+def _unreadable(errors: Sequence[InputError]) -> InputError:
+    """One error for every dependency file found that does not read, with how to exclude
+    the ones that are not dependency files (templates, fixtures of other tools)."""
+    first = errors[0]
+    paths = list(dict.fromkeys(error.path for error in errors))
+    several = len(paths) > 1
+    listed = ", ".join(json.dumps(path) for path in paths)
+    hint = (
+        f"if {'these are not dependency files' if several else 'it is not a dependency file'}"
+        " (a template, another tool's test fixture), exclude "
+        f"{'them' if several else 'it'}: add exclude: [{listed}] "
+        "(or a glob) to the policy, or run check " + " ".join(f"--exclude {path}" for path in paths)
+    )
+    rest = [str(error) for error in errors[1:]]
+    return type(first)(first.path, first.line, "\n".join([first.detail, *rest, hint]))
+
+
+def index_findings(sources: Sequence[IndexSource], policy: Policy, root: Path) -> list[Finding]:
+    """A finding for each index a file names that the policy does not allow, each plain
+    ``http://`` one and each ``--trusted-host``. A find-links folder (a path or ``file:``
+    URL, on this machine or in an image) is not an index and needs no entry."""
+    from guard.policy.paths import normal_url, url_allowed
+    from guard.sources import redact
+
+    allowed = [url for url, _ in policy.indexes]
+    own = policy.files[-1] if policy.files else None
+    where = _shown(own, root) if own is not None else ".bumpguard.yaml"
+    out: list[Finding] = []
+    seen: set[tuple[str, int, str, str]] = set()
+    for source in sources:
+        if source in seen:
+            continue
+        seen.add(source)
+        url, option = source.url.strip(), source.option
+        shown = redact(url)
+
+        def add(rule: str, message: str, fix: str, at: IndexSource = source) -> None:
+            out.append(Finding(rule, redact(at.url.strip()), None, at.file, at.line, message, fix))
+
+        if option.endswith("--trusted-host"):
+            add(
+                INSECURE_INDEX,
+                f"{option} {shown} turns off TLS certificate checks for that host: anyone on "
+                "the network path can serve other packages",
+                f"drop {option}, and serve the index over https with a valid certificate",
+            )
+            continue
+        if "://" not in url or url.lower().startswith("file:"):
+            continue  # a folder on this machine (or in the image), not an index
+        if url.lower().startswith("http://"):
+            add(
+                INSECURE_INDEX,
+                f"{option} {shown} is plain http: anyone on the network path can change what "
+                "gets installed",
+                "use its https:// URL (with a valid certificate)",
+            )
+            continue
+        if not url_allowed(url, allowed):
+            listed = ", ".join(redact(a) for a in allowed)
+            add(
+                INDEX_NOT_ALLOWED,
+                f"{option} {shown} is not an index the policy allows ({listed}): an installer "
+                "takes packages from every index it is given, so it could serve any package, "
+                "under any name",
+                f"remove it, or if you trust it add it to the policy: in {where}, "
+                f'indexes: ["{redact(normal_url(url))}"]',
+            )
+    return out
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _not_committed(root: Path, ledger: Ledger, findings: Sequence[Finding]) -> list[Finding]:

@@ -30,7 +30,7 @@ def weakened(
     root: Path,
     policy: Policy,
     base: str | None,
-    index: dict[str, tuple[str, str]] | None = None,
+    index: git.GitIndex | None = None,
 ) -> list[str]:
     """How ``policy`` is weaker than the policy the repository had at ``base`` (default
     HEAD); empty outside git, without a base, or when nothing weakened. ``index`` is git's
@@ -56,16 +56,14 @@ def weakened(
     return compare(before, policy, ref)
 
 
-def _changed(
-    root: Path, ref: str, files: list[str], index: dict[str, tuple[str, str]] | None
-) -> bool:
+def _changed(root: Path, ref: str, files: list[str], index: git.GitIndex | None) -> bool:
     """Whether any of ``files`` differs between ``ref`` and the commit being made (git's
     index, when known; else the working tree). False when ``ref`` is no commit."""
     then = git.tree_ids(root, ref, files)
     if then is None:
         return False  # no such revision (a repository without commits yet)
     if index is not None:
-        now = {f: index[f][1] for f in files if f in index}
+        now = {f: entry[1] for f in files if (entry := index.entry(f)) is not None}
         return now != then
     present = [f for f in files if (root / f).is_file()]
     if set(present) != set(then):
@@ -138,6 +136,10 @@ def compare(before: Policy, after: Policy, ref: str) -> list[str]:
         out.append("reviews.scope is protected, was all")
     if was.allowed_signers is not None and now.signers_key() != was.signers_key():
         out.append(f"reviews.allowed_signers is {now.signers_text()}, was {was.signers_text()}")
+    for glob in sorted({g for g, _ in after.exclude} - {g for g, _ in before.exclude}):
+        out.append(f"exclude now skips {glob}")
+    for url in sorted({u for u, _ in after.indexes} - {u for u, _ in before.indexes}):
+        out.append(f"indexes now allows {url}")
     extra_sdist = set(after.install.allow_sdist) - set(before.install.allow_sdist)
     if extra_sdist:
         out.append(f"install.allow_sdist now admits {', '.join(sorted(extra_sdist))}")

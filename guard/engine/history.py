@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,17 +45,37 @@ def annotate(
         if base:
             raise UsageError(f"--base {base}: no such revision")
         return None  # a repository without commits yet
-    names = [n for n in git.tree_names(root, ref) if manifests.file_format(n)]
     wanted = {f.file for f in findings}
-    if not names:
-        for finding in findings:
-            finding.previous = NEW
+    # Only the files with findings are read at the base, and the requirements files read
+    # now (which they may include): in a monorepo the rest of the tree is never listed.
+    candidates = {
+        file
+        for file in wanted | {d.file for d in current}
+        if file in wanted or manifests.file_format(file) == "requirements"
+    }
+    candidates = {file for file in candidates if not os.path.isabs(file)}
+    packages: dict[str, set[str]] = {}
+    for finding in findings:
+        packages.setdefault(finding.file, set()).add(finding.package)
+    before: dict[tuple[str, str], dict[str, bool]] = {}
+    for file in sorted(wanted):
+        if file.endswith("uv.lock") and not os.path.isabs(file):
+            # A bumped lock is the common case: its old versions of the packages with
+            # findings, read with one pattern, without parsing (or exporting) the lock.
+            quick = _uv_lock_versions(git.show(root, ref, file), packages[file])
+            if quick is not None:
+                for name, versions in quick.items():
+                    before[(file, name)] = dict.fromkeys(versions, False)
+                candidates.discard(file)
+                wanted = wanted - {file}
+    names = sorted(git.tree_ids(root, ref, sorted(candidates)) or ()) if wanted else []
+    if not names:  # nothing else to read at the base: what is not in `before` is new
+        _pair(findings, before, current)
         return ref
     with tempfile.TemporaryDirectory(prefix="bumpguard-base-") as tmp:
         tmp_root = Path(tmp)
         if not git.export(root, ref, names, tmp_root):
             return None
-        before: dict[tuple[str, str], dict[str, bool]] = {}
         for file in wanted:
             path = tmp_root / file
             if not path.is_file():
@@ -66,6 +88,34 @@ def annotate(
                 before.setdefault((dep.file, dep.name), {})[_shown(dep)] = dep.source != "index"
     _pair(findings, before, current)
     return ref
+
+
+# A uv.lock package entry as uv writes it: name, version and a registry source first.
+_UV_ENTRY = re.compile(
+    r'^\[\[package\]\]\nname = "([^"\n]+)"\n(?:version = "([^"\n]+)"\n)?source = \{ (\w+) =',
+    re.MULTILINE,
+)
+
+
+def _uv_lock_versions(text: str | None, packages: set[str]) -> dict[str, set[str]] | None:
+    """The versions a base ``uv.lock`` holds of ``packages``, read with one pattern
+    instead of parsing the whole lock (only to show ``old -> new``): empty when the lock
+    is not at the base; ``None`` when any entry is not as uv writes it (then the lock is
+    read in full)."""
+    if text is None:
+        return {}
+    found: dict[str, set[str]] = {name: set() for name in packages}
+    entries = 0
+    for match in _UV_ENTRY.finditer(text):
+        entries += 1
+        name, version, kind = match.groups()
+        if name in found:
+            if version is None or kind != "registry":
+                return None
+            found[name].add(version)
+    if entries != text.count("[[package]]"):
+        return None  # an entry the pattern does not know: read the lock in full
+    return {name: versions for name, versions in found.items() if versions}
 
 
 def _shown(dep: Dependency) -> str:

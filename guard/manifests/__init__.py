@@ -7,32 +7,21 @@ running anything. Readers live in one module per format; this module only dispat
 from __future__ import annotations
 
 import os
-import re
 import stat
-from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 
 from guard import git
 from guard.errors import InputError
-from guard.manifests.base import ReadContext, Reader
+from guard.manifests.base import ReadContext, Reader, register
+from guard.manifests.formats import (
+    COMMAND_FORMATS,
+    FILES_PATTERN,
+    LOCK_FORMATS,
+    NAME_SUFFIXES,
+    file_format,
+)
 from guard.model import MAX_NAME, MAX_VERSION, Dependency
-
-# A basename regex per format. Requirements files are also reached through -r/-c includes
-# whatever their name.
-_REQUIREMENTS = re.compile(
-    r"^(?:requirements[^/]*\.txt|[^/]*[-_.]requirements\.txt|constraints[^/]*\.txt"
-    r"|[^/.]+\.in)$"
-)
-_PYLOCK = re.compile(r"^pylock(?:\.[^/.]+)?\.toml$")
-_NOT_REQUIREMENTS = frozenset({"MANIFEST.in"})
-
-# The same set of names as one regex over repository-relative paths, for pre-commit's
-# ``files:`` (kept in step with .pre-commit-hooks.yaml by a test).
-FILES_PATTERN = (
-    r"(^|/)(requirements[^/]*\.txt|[^/]*[-_.]requirements\.txt|constraints[^/]*\.txt"
-    r"|[^/.]+\.in|requirements/[^/]+\.txt|pyproject\.toml|uv\.lock|poetry\.lock"
-    r"|pylock(\.[^/.]+)?\.toml|Pipfile\.lock)$|(^|/)\.bumpguard\.ya?ml$|^\.bumpguard/"
-)
 
 _SKIP_DIRS = frozenset(
     {
@@ -53,27 +42,6 @@ _SKIP_DIRS = frozenset(
         ".pytest_cache",
     }
 )
-
-LOCK_FORMATS = frozenset({"uv.lock", "poetry.lock", "pylock", "Pipfile.lock"})
-
-
-def file_format(relpath: str) -> str | None:
-    """The format name of a repository-relative path, or ``None`` if it is not supported."""
-    path = PurePosixPath(relpath)
-    name = path.name
-    if name == "pyproject.toml":
-        return "pyproject"
-    if name in ("uv.lock", "poetry.lock", "Pipfile.lock"):
-        return name
-    if _PYLOCK.match(name):
-        return "pylock"
-    if name in _NOT_REQUIREMENTS:
-        return None
-    if _REQUIREMENTS.match(name):
-        return "requirements"
-    if path.parent.name == "requirements" and name.endswith(".txt"):
-        return "requirements"
-    return None
 
 
 def _reader(fmt: str) -> Reader:
@@ -102,11 +70,41 @@ def _reader(fmt: str) -> Reader:
         from guard.manifests import pipfile
 
         return pipfile.read
+    if fmt == "pdm.lock":
+        from guard.manifests import pdmlock
+
+        return pdmlock.read
+    if fmt == "pixi.lock":
+        from guard.manifests import pixilock
+
+        return pixilock.read
+    if fmt == "conda":
+        from guard.manifests import conda
+
+        return conda.read
+    if fmt == "setup.py":
+        from guard.manifests import setuppy
+
+        return setuppy.read
+    if fmt == "setup.cfg":
+        from guard.manifests import setupcfg
+
+        return setupcfg.read
+    if fmt == "tox.ini":
+        from guard.manifests import toxini
+
+        return toxini.read
+    if fmt in COMMAND_FORMATS:
+        from guard.manifests import commands
+
+        return commands.reader(fmt)
     raise AssertionError(fmt)
 
 
 def read_file(path: Path, ctx: ReadContext, fmt: str | None = None) -> list[Dependency]:
-    """Read one dependency file (and, for requirements files, what it includes)."""
+    """Read one dependency file (and, for requirements files, what it includes). Readers
+    that reach a file of another format read it through this (see
+    :meth:`ReadContext.read_other`)."""
     if not ctx.first_visit(path):
         return []
     deps = _reader(fmt or file_format(ctx.display(path)) or "requirements")(path, ctx)
@@ -132,18 +130,30 @@ def read_all(paths: Iterable[Path], ctx: ReadContext) -> list[Dependency]:
     return deps
 
 
-def discover(root: Path, names: Sequence[str] | None = None) -> list[Path]:
+def discover(
+    root: Path,
+    names: Sequence[str] | None = None,
+    excluded: Callable[[str], bool] | None = None,
+) -> list[Path]:
     """Every supported dependency file in the repository, the one discovery that every
     command shares: in a git work tree the files git's index holds (tracked or staged:
     what a commit contains), otherwise every file below ``root`` outside virtual
-    environments. ``names`` is git's index as :func:`guard.git.index_listing` read it,
-    when the caller has it."""
+    environments. ``names`` is git's index as :func:`guard.git.index_listing` read it (and
+    any other paths to consider), when the caller has it; ``excluded`` says which paths
+    the policy's ``exclude`` globs skip."""
     if names is None:
         listing = git.index_listing(root)
-        names = None if listing is None else list(listing)
+        names = None if listing is None else listing.names()
     if names is None:
         names = _walk(root)
-    found = [root / name for name in sorted(names) if file_format(name)]
+    # The same test as file_format's first one, inline: in a monorepo this loop sees every
+    # tracked path, and most fail it at C speed.
+    likely = [n for n in names if n.endswith(NAME_SUFFIXES) or "ocker" in n or "ontainer" in n]
+    found = [
+        root / name
+        for name in sorted(n for n in likely if file_format(n))
+        if excluded is None or not excluded(name)
+    ]
     # What git holds is read even when it is a link or a special file (and then refused):
     # skipping it would let a lock that is a link to something else pass unchecked. Only a
     # file gone from the working tree, or a folder (a submodule), is not a file to read.
@@ -172,7 +182,10 @@ def _walk(root: Path) -> list[str]:
     return names
 
 
+register(read_file)
+
 __all__ = [
+    "COMMAND_FORMATS",
     "FILES_PATTERN",
     "LOCK_FORMATS",
     "InputError",

@@ -82,7 +82,7 @@ class LocalProjects:
     def submodule(self, directories: list[Path]) -> str | None:
         """The commit of the submodule one of ``directories`` lies in, if any."""
         if self._gitlinks is None:
-            self._gitlinks = git.gitlinks(git.index_listing(self.root) or {})
+            self._gitlinks = git.gitlinks(git.index_listing(self.root))
         if not self._gitlinks or all(real(d) == self.root for d in directories):
             return None
         for directory in directories:

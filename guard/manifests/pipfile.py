@@ -35,7 +35,13 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     if not isinstance(data, dict):
         raise InputError(display, 1, "Pipfile.lock must hold a JSON object")
     finder = _LineFinder(text)
-    indexes = _indexes(data.get("_meta"), display, finder.line(finder.key("_meta", 0)))
+    meta_line = finder.line(finder.key("_meta", 0))
+    indexes = _indexes(data.get("_meta"), display, meta_line)
+    for url in dict.fromkeys(indexes.values()):
+        at = text.find(json.dumps(url))
+        ctx.add_index(
+            display, (finder.line(at) if at >= 0 else meta_line) or 0, "Pipfile.lock source", url
+        )
     deps: list[Dependency] = []
     cursor = -1
     for section in _SECTIONS:

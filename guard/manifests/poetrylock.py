@@ -42,6 +42,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     lines = _toml.table_lines(text, len(packages), _HEADER, _LOOSE_HEADER)
     legacy_files = _metadata_files(data, text, display)
     deps: list[Dependency] = []
+    indexes: set[str] = set()
     for index, package in enumerate(packages):
         line = lines[index]
         where = line or None
@@ -60,6 +61,9 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
         if files is None:
             files = legacy_files.get(canonical, [])
         source, location = _source(package.get("source"), canonical, display, where)
+        if source == "index" and location is not None and location not in indexes:
+            indexes.add(location)  # a "legacy" source: another package index
+            ctx.add_index(display, line, "poetry.lock source", location)
         deps.append(
             Dependency(
                 name=canonical,

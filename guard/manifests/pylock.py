@@ -59,9 +59,13 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # defensive
         raise InputError(display, None, f"invalid pylock: {exc}") from None
     deps: list[Dependency] = []
+    indexes: set[str] = set()
     for index, package in enumerate(lock.packages):
         line = lines[index] if index < len(lines) else 0
         source, location, hashes = _source(package)
+        if source == "index" and location is not None and location not in indexes:
+            indexes.add(location)
+            ctx.add_index(display, line, "pylock index", location)
         if package.version is not None:
             versions: list[str | None] = [str(package.version)]
         else:

@@ -1,4 +1,8 @@
-"""Reader for ``pyproject.toml``: PEP 621, PEP 735 dependency groups, build requires, Poetry.
+"""Reader for ``pyproject.toml``: PEP 621, PEP 735 dependency groups, build requires, Poetry,
+and the lists of uv, Hatch and PDM (``[tool.uv] dev-dependencies``, constraints and
+overrides; ``[tool.hatch.envs.*]`` dependencies; ``[tool.pdm.dev-dependencies]``). Every
+package index or find-links location the file names (``[[tool.uv.index]]``,
+``[[tool.poetry.source]]``, ``[[tool.pdm.source]]`` ...) is recorded in the context.
 
 Line numbers come from searching the raw text forward from the header of the table that
 holds each entry, so the same string in two tables is attributed to the right one.
@@ -11,11 +15,13 @@ from __future__ import annotations
 
 import bisect
 import os
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from packaging.dependency_groups import CyclicDependencyGroup, DependencyGroupResolver
 from packaging.errors import ExceptionGroup
@@ -33,6 +39,7 @@ from guard.manifests.requirements import (
     from_requirement,
     parse_requirement,
     read_included,
+    read_lines,
 )
 from guard.model import Dependency, SourceKind
 
@@ -51,7 +58,12 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     deps.extend(_build_system(data, doc))
     deps.extend(_poetry(data, doc))
     deps.extend(_setuptools_dynamic(data, doc, path, ctx))
+    deps.extend(_uv_lists(data, doc))
     deps = _uv_sources(deps, data, doc)
+    # [tool.uv.sources] is uv's: it does not redirect what Hatch and PDM install.
+    deps.extend(_hatch(data, doc))
+    deps.extend(_pdm(data, doc, path, ctx))
+    _indexes(data, doc, ctx)
     # A project's own extras and groups (``app[torch]`` in app's optional-dependencies)
     # resolve to the project itself: it is never a dependency of its own.
     own = _own_names(data)
@@ -204,6 +216,28 @@ class _Doc:
             if found >= 0:
                 best = found
         return best
+
+    def dotted(self, start: int, *keys: str) -> int:
+        """Offset of the dotted key ``a.b = ...`` inside the table at ``start``, or -1."""
+        if start < 0:
+            return -1
+        body = r"[ \t]*\.[ \t]*".join(_key_pattern(key) for key in keys)
+        pattern = re.compile(rf"^[ \t]*{body}[ \t]*=", re.MULTILINE)
+        match = pattern.search(self.text, start, self.end(start))
+        return match.start() if match else -1
+
+    def quoted(self, value: str, start: int) -> int:
+        """Offset of the quoted string ``value``: in the table at ``start`` if it is
+        there, else anywhere in the file; -1 if it is nowhere (an escaped spelling)."""
+        return _first(
+            self.string(value, start), self.text.find(f'"{value}"'), self.text.find(f"'{value}'")
+        )
+
+    def array_tables(self, *keys: str) -> list[int]:
+        """Offsets of every ``[[a.b.c]]`` header, in order."""
+        body = r"[ \t]*\.[ \t]*".join(_key_pattern(key) for key in keys)
+        pattern = re.compile(rf"^[ \t]*\[\[[ \t]*{body}[ \t]*\]\]", re.MULTILINE)
+        return [match.start() for match in pattern.finditer(self.text)]
 
     def error(self, offset: int, message: str) -> InputError:
         """An ``InputError`` at the line of ``offset``."""
@@ -366,6 +400,151 @@ def _group_error(
     if isinstance(exc, InvalidRequirement):
         return doc.error(header, f"invalid requirement: {str(exc).splitlines()[0]}")
     return doc.error(header, f"invalid [dependency-groups]: {exc}")
+
+
+# ---------------------------------------------------------------------------------------
+# uv, Hatch and PDM
+
+#: ``[tool.uv]`` keys that hold PEP 508 lists: uv installs, pins or forces what they say.
+_UV_LISTS = (
+    "dev-dependencies",
+    "constraint-dependencies",
+    "override-dependencies",
+    "build-constraint-dependencies",
+)
+
+
+def _uv_lists(data: dict[str, Any], doc: _Doc) -> list[Dependency]:
+    uv = _nested(data, "tool", "uv")
+    if not isinstance(uv, dict):
+        return []
+    header = doc.table("tool", "uv")
+    deps: list[Dependency] = []
+    for key in _UV_LISTS:
+        if key in uv:
+            where = _first(doc.key(key, header), header)
+            items = _string_list(uv[key], doc, where, f"[tool.uv] {key}")
+            deps.extend(_requirements(items, doc, where))
+    return deps
+
+
+def _hatch(data: dict[str, Any], doc: _Doc) -> list[Dependency]:
+    """``dependencies`` and ``extra-dependencies`` of every ``[tool.hatch.envs.<env>]``."""
+    envs = _nested(data, "tool", "hatch", "envs")
+    if envs is None:
+        return []
+    envs_header = _first(doc.table("tool", "hatch", "envs"), doc.table("tool", "hatch"))
+    if not isinstance(envs, dict):
+        raise doc.error(envs_header, "[tool.hatch.envs] must be a table")
+    deps: list[Dependency] = []
+    for name, env in envs.items():
+        own = doc.table("tool", "hatch", "envs", name)
+        header = _first(own, doc.key(name, envs_header), envs_header)
+        if not isinstance(env, dict):
+            raise doc.error(header, f"Hatch environment {name!r} must be a table")
+        for key in ("dependencies", "extra-dependencies"):
+            if key in env:
+                where = _first(doc.key(key, own), doc.dotted(envs_header, name, key), header)
+                what = f"[tool.hatch.envs.{name}] {key}"
+                deps.extend(_requirements(_string_list(env[key], doc, where, what), doc, where))
+    return deps
+
+
+_PROJECT_ROOT = re.compile(r"^(?:file:///?)?\$\{PROJECT_ROOT\}(?=/|$)")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+
+
+def _pdm(data: dict[str, Any], doc: _Doc, path: Path, ctx: ReadContext) -> list[Dependency]:
+    """``[tool.pdm.dev-dependencies]``: groups of PEP 508 strings and ``-e`` editables
+    (``-e file:///${PROJECT_ROOT}/pkg``, a path from the project's folder)."""
+    groups = _nested(data, "tool", "pdm", "dev-dependencies")
+    if groups is None:
+        return []
+    table, start = _table_offset(doc, ("tool", "pdm"), "dev-dependencies")
+    if not isinstance(groups, dict):
+        raise doc.error(start, "[tool.pdm.dev-dependencies] must be a table")
+    deps: list[Dependency] = []
+    for group, value in groups.items():
+        where = _first(doc.key(group, table), start)
+        items = _string_list(value, doc, where, f"[tool.pdm.dev-dependencies] {group!r}")
+        cursor = where
+        for item in items:
+            found = doc.string(item, cursor)
+            if found >= 0:
+                cursor = found + len(item) + 2
+            line = doc.line(found if found >= 0 else where)
+            editable = re.match(r"^(?:-e|--editable)(?:\s+|=)(.*)$", item.strip())
+            if editable is None:
+                req = parse_requirement(item, doc.display, line)
+                deps.append(from_requirement(req, doc.display, line))
+                continue
+            deps.extend(_pdm_editable(editable.group(1).strip(), doc, line, path, ctx))
+    return deps
+
+
+def _pdm_editable(
+    spec: str, doc: _Doc, line: int, path: Path, ctx: ReadContext
+) -> list[Dependency]:
+    """One ``-e`` entry: a path under ``${PROJECT_ROOT}`` (named by ``#egg=`` or by the
+    project found there), or whatever a requirements file's ``-e`` reads (a VCS URL)."""
+    local = _PROJECT_ROOT.sub(".", spec)
+    if local != spec or not _SCHEME.match(spec):
+        target, _, fragment = local.partition("#")
+        target = posixpath.normpath(target)
+        spec = target if target.startswith((".", "/")) else f"./{target}"
+        egg = parse_qs(fragment).get("egg")
+        if egg:
+            try:
+                name = canonicalize_name(egg[-1], validate=True)
+            except InvalidName:
+                message = f"invalid #egg= name in {spec!r}"
+                raise InputError(doc.display, line or None, message) from None
+            return [
+                Dependency(name=name, file=doc.display, line=line, source="path", location=spec)
+            ]
+    try:
+        return read_lines([(line, f"-e {spec}")], path, ctx)
+    except InputError as exc:
+        ctx.note(doc.display, line, f"editable {spec!r} not read: {exc.detail}")
+        return []
+
+
+def _indexes(data: dict[str, Any], doc: _Doc, ctx: ReadContext) -> None:
+    """Record every index and find-links location the file names."""
+    for keys in (("tool", "uv"), ("tool", "uv", "pip")):
+        table = _nested(data, *keys)
+        if not isinstance(table, dict):
+            continue
+        header = doc.table(*keys)
+        name = "[" + ".".join(keys) + "]"
+        for key in ("index-url", "extra-index-url", "find-links"):
+            if key not in table:
+                continue
+            where = _first(doc.key(key, header), header)
+            value = table[key]
+            urls = [value] if isinstance(value, str) else _string_list(value, doc, where, key)
+            for url in urls:
+                line = doc.line(_first(doc.quoted(url, where), where))
+                ctx.add_index(doc.display, line, f"{name} {key}", url)
+    for keys in (("tool", "uv", "index"), ("tool", "poetry", "source"), ("tool", "pdm", "source")):
+        entries = _nested(data, *keys)
+        if entries is None:
+            continue
+        option = "[[" + ".".join(keys) + "]]"
+        headers = doc.array_tables(*keys)
+        if not isinstance(entries, list):
+            raise doc.error(_first(*headers, doc.table(*keys[:-1])), f"{option} must be an array")
+        for number, entry in enumerate(entries):
+            header = headers[number] if len(headers) == len(entries) else -1
+            if not isinstance(entry, dict):
+                raise doc.error(header, f"{option} entries must be tables")
+            location = entry.get("url")
+            if location is None:
+                continue  # a source without a URL: PyPI under another priority
+            if not isinstance(location, str):
+                raise doc.error(header, f"the 'url' of {option} must be a string")
+            line = doc.line(_first(doc.quoted(location, header), header))
+            ctx.add_index(doc.display, line, option, location)
 
 
 # ---------------------------------------------------------------------------------------

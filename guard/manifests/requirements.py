@@ -29,7 +29,8 @@ Nothing is built or run: the name of a local directory comes from its static
 Not mirrored: ``${VAR}`` expansion (pip expands environment variables at install time).
 
 The helpers :func:`parse_requirement`, :func:`from_requirement`, :func:`exact_version` and
-:func:`url_source` are shared with the ``pyproject.toml`` reader.
+:func:`url_source` are shared with the ``pyproject.toml`` reader; :func:`read_lines` reads
+requirement lines other formats embed.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ import os
 import re
 import shlex
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, NoReturn
@@ -76,10 +77,12 @@ _VIA_URL: contextvars.ContextVar[bool] = contextvars.ContextVar(
     "bumpguard_requirements_via_url", default=False
 )
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+# pip's COMMENT_RE is (^|\s+)#.*$; this matches from the same "#" in linear time (pip's
+# backtracks over a long run of spaces), and the callers strip the spaces it leaves.
+_COMMENT = re.compile(r"(?<!\S)#.*$")
 _VCS = re.compile(r"^(?:git|hg|svn|bzr)\+", re.IGNORECASE)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\])?\s*@")
+_NAMED_URL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*\s*(?:\[[^\]]*\]\s*)?@")
 _EXTRAS = re.compile(r"^(.+?)(\[[^\[\]]*\])$")
 _HASH = re.compile(r"^([A-Za-z0-9_-]+):([0-9A-Fa-f]+)$")
 _HASH_ALGORITHMS = frozenset({"md5", "sha1", "sha224", "sha256", "sha384", "sha512"})
@@ -313,7 +316,7 @@ def _pip_lines(text: str) -> Iterator[tuple[int, str]]:
     for part in text.splitlines(keepends=True):
         line = part.splitlines()[0]
         here, offset = offset, offset + len(part)
-        is_comment = _COMMENT.match(line) is not None
+        is_comment = line.lstrip().startswith("#")
         if not line.endswith("\\") or is_comment:
             if pending:
                 pending.append(" " + line if is_comment else line)
@@ -420,7 +423,16 @@ _PIP_OPTIONS = (
 _LONG = {name: opt for opt in _PIP_OPTIONS for name in opt.names if name.startswith("--")}
 _SHORT = {name[1]: opt for opt in _PIP_OPTIONS for name in opt.names if len(name) == 2}
 # The values bumpguard reads; a missing one is an error.
-_USED = ("requirements", "constraints", "editables", "hashes", "extra_index_urls", "find_links")
+_USED = (
+    "requirements",
+    "constraints",
+    "editables",
+    "hashes",
+    "extra_index_urls",
+    "find_links",
+    "index_url",
+    "trusted_hosts",
+)
 _FOLLOWED = ("requirements", "constraints", "editables")
 
 
@@ -434,6 +446,8 @@ class _Options:
     hashes: list[str] = field(default_factory=list)
     extra_index_urls: list[str] = field(default_factory=list)
     find_links: list[str] = field(default_factory=list)
+    index_url: list[str] = field(default_factory=list)
+    trusted_hosts: list[str] = field(default_factory=list)
 
 
 class _OptionError(Exception):
@@ -593,7 +607,34 @@ def _parse_line(
     extra += [f"--find-links {v}" for v in options.find_links]
     for value in extra:
         ctx.sources.setdefault(display, []).append(f"{display}:{number}: {value}")
+    for option, values in (
+        ("--index-url", options.index_url),
+        ("--extra-index-url", options.extra_index_urls),
+        ("--find-links", options.find_links),
+        ("--trusted-host", options.trusted_hosts),
+    ):
+        for value in values:
+            ctx.add_index(display, number, option, value)
     return deps
+
+
+def read_lines(lines: Iterable[tuple[int, str]], path: Path, ctx: ReadContext) -> list[Dependency]:
+    """Read requirements-file lines that another format embeds (a conda environment's
+    ``pip:`` list, tox's ``deps``), each with its line number in ``path``: options, ``-r``
+    and ``-c`` includes (relative to ``path``'s folder) and hashes as in a requirements
+    file. Comments and blank lines are the caller's to drop."""
+    display = ctx.display(path)
+    token = _INCLUDE_STACK.set((*_INCLUDE_STACK.get(), real(path)))
+    try:
+        deps: list[Dependency] = []
+        for number, text in lines:
+            if "\0" in text:
+                raise InputError(display, number, "contains a NUL character")
+            if text.strip():
+                deps.extend(_parse_line(text.strip(), number, path, display, ctx, False))
+        return deps
+    finally:
+        _INCLUDE_STACK.reset(token)
 
 
 def _include(

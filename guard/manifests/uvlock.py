@@ -50,6 +50,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     lines = _toml.table_lines(text, len(packages), _HEADER, _LOOSE_HEADER)
     deps: list[Dependency] = []
     append = deps.append
+    registries: set[str] = set()
     for index, package in enumerate(packages):
         line = lines[index]
         if type(package) is not dict:
@@ -66,6 +67,10 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
         if version is not None and type(version) is not str:
             raise InputError(display, line or None, f"'version' of {name!r} must be a string")
         source, location = _source(package.get("source"), name, display, line)
+        if source == "index" and location is not None and location not in registries:
+            # Each index once, at the first package from it (the policy decides).
+            registries.add(location)
+            ctx.add_index(display, line, "uv.lock registry", location)
         append(
             Dependency(
                 name=name,

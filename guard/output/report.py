@@ -72,6 +72,14 @@ def text(report: Report, *, color: bool = False) -> str:
             f"{where}: {c.package} {c.version}: covered by import {c.source!r} "
             f"(reviewed by {c.reviewer})"
         )
+    lines.extend(_paint(f"note: {note}", _DIM, color) for note in report.notes)
+    if report.untracked:
+        lines.append(
+            f"note: read {len(report.untracked)} file(s) git does not track yet: "
+            + ", ".join(report.untracked[:5])
+            + (" ..." if len(report.untracked) > 5 else "")
+            + " (a commit holds only what is staged)"
+        )
     if report.weakened:
         shown = report.base or "the base revision"
         lines.append(_paint(f"warning: the policy is weaker than at {shown}:", _RED, color))
@@ -202,6 +210,8 @@ def as_data(report: Report) -> dict[str, Any]:
             for c in report.covered
         ],
         "weakened": list(report.weakened),
+        "notes": list(report.notes),
+        "untracked": list(report.untracked),
     }
 
 
@@ -293,6 +303,23 @@ REPORT_SCHEMA: dict[str, Any] = {
                 "How the policy is weaker than at the base revision (a removed deny or "
                 "protection, a lower setting), one sentence each. Reported only: the result "
                 "never depends on the base. Added in schema 1."
+            ),
+            "type": "array",
+            "items": {"type": "string"},
+        },
+        "notes": {
+            "description": (
+                "What a reader skipped and why, as `file:line: note` (a setup.py argument "
+                "that is not a literal, an install command with a shell variable). Reported "
+                "only. Added in schema 1."
+            ),
+            "type": "array",
+            "items": {"type": "string"},
+        },
+        "untracked": {
+            "description": (
+                "Dependency files read although git does not track them yet (outside a "
+                "commit hook). Added in schema 1."
             ),
             "type": "array",
             "items": {"type": "string"},

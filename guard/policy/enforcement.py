@@ -213,6 +213,19 @@ def _loosened_settings(
                 f"reviews.allowed_signers: {wanted.signers_text()} would replace "
                 f"{held.signers_text()}, which is enforced by {by}",
             )
+    for glob, line in parsed.exclude:
+        if glob not in enforced.exclude:
+            refuse(
+                line,
+                f"exclude: {glob!r} would hide files from the policy enforced by {by} "
+                "(an enforced policy's own exclude globs, or --exclude in the check it runs, "
+                "can)",
+            )
+    from guard.policy.paths import url_allowed
+
+    for url, line in parsed.indexes:
+        if not url_allowed(url, enforced.indexes) and url not in enforced.indexes:
+            refuse(line, f"indexes: {url!r} would allow an index {by} does not allow")
     if enforced.allow_list is not None and parsed.allow_list is not None:
         for pattern, line in parsed.allow_list:
             if pattern not in enforced.allow_list:

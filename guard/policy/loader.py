@@ -309,6 +309,12 @@ def _apply(
         policy.review_threshold = parsed.review_threshold
     if parsed.ranges is not None:
         policy.ranges = parsed.ranges
+    for items, merged in ((parsed.exclude, policy.exclude), (parsed.indexes, policy.indexes)):
+        known = {value for value, _ in merged}
+        for value, line in items:
+            if value not in known:
+                merged.append((value, label(line)))
+                known.add(value)
     known_constraints = {path for path, _ in policy.constraints}
     for path, line in parsed.constraints:
         if path not in known_constraints:
@@ -341,6 +347,8 @@ def _floor(policy: Policy, own: dict[str, str], whole: str) -> None:
             frozenset(p for p, _ in allowed) if allowed is not None else None,
             policy.ranges,
             policy.reviews,
+            frozenset(glob for glob, _ in policy.exclude),
+            frozenset(url for url, _ in policy.indexes),
         )
     )
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from guard.policy.paths import PYPI
+
 if TYPE_CHECKING:
     from guard.policy.pins import LockedImport, RemoteRef
 
@@ -217,6 +219,8 @@ class EnforcedSettings(NamedTuple):
     allow_list: frozenset[str] | None
     ranges: str = "pin"
     reviews: ReviewSettings = ReviewSettings()
+    exclude: frozenset[str] = frozenset()
+    indexes: frozenset[str] = frozenset()
 
 
 def refine(earlier: ProtectRule | None, later: ProtectRule) -> ProtectRule:
@@ -277,6 +281,11 @@ class Policy:
     #: Repository-relative constraints files whose pins govern every range, with the
     #: policy file (and line) that names each.
     constraints: list[tuple[str, str]] = field(default_factory=list)
+    #: Globs of repository paths no reader looks at (templates and other files that only
+    #: look like dependency files), with the policy file (and line) or ``--exclude``.
+    exclude: list[tuple[str, str]] = field(default_factory=list)
+    #: The package indexes (and find-links locations) files may name, with their origin.
+    indexes: list[tuple[str, str]] = field(default_factory=lambda: [(PYPI, "default")])
     defaults: Defaults = field(default_factory=Defaults)
     install: InstallSettings = field(default_factory=InstallSettings)
     reviews: ReviewSettings = field(default_factory=ReviewSettings)
@@ -417,6 +426,9 @@ class Policy:
         data["ranges"] = self.ranges
         if self.constraints:
             data["constraints"] = [{"path": p, "from": o} for p, o in self.constraints]
+        if self.exclude:
+            data["exclude"] = [{"glob": g, "from": o} for g, o in self.exclude]
+        data["indexes"] = [{"url": u, "from": o} for u, o in self.indexes]
         data["install"] = {
             "require_approval": self.install.require_approval,
             "startup_hooks": self.install.startup_hooks,
@@ -450,6 +462,8 @@ class Policy:
                     },
                     "allow_list": sorted(item.allow_list) if item.allow_list is not None else None,
                     "reviews": _reviews_data(item.reviews),
+                    "exclude": sorted(item.exclude),
+                    "indexes": sorted(item.indexes),
                 }
                 for item in self.enforced
             ]

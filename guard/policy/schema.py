@@ -223,6 +223,36 @@ POLICY_SCHEMA: dict[str, Any] = {
             ),
             "default": [],
         },
+        "exclude": {
+            **_one_or_many(
+                {
+                    "type": "string",
+                    "pattern": r"\S",
+                    "not": {"pattern": r"^[A-Za-z]:|^/|\\|(^|/)\.\.(/|$)"},
+                    "examples": ["lib/cli/src/crewai_cli/templates/**", "templates"],
+                },
+                "Globs of repository paths that no reader looks at: templates and other "
+                "files that only look like dependency files. * and ? match within a folder "
+                "name, ** any number of folders; a glob without / matches a name at any "
+                "depth; a folder excludes everything below it. A policy applied after an "
+                "enforced one cannot add any.",
+            ),
+            "default": [],
+        },
+        "indexes": {
+            **_one_or_many(
+                {
+                    "type": "string",
+                    "pattern": r"^(https?|file)://[^/\s]\S*$",
+                    "examples": ["https://pypi.example.org/simple", "https://corp.example/*"],
+                },
+                "Package indexes and find-links URLs that dependency files and install "
+                "commands may name, besides https://pypi.org/simple (always allowed). "
+                "Compared without credentials or a trailing /; an entry ending in /* allows "
+                "everything below it. Entries accumulate across extended files.",
+            ),
+            "default": [],
+        },
         "reviews": {
             "description": (
                 "What the reviewers' SSH signatures on an approval must show "

@@ -47,6 +47,8 @@ TOP_KEYS = {
     "reviews",
     "enforce",
     "imports",
+    "exclude",
+    "indexes",
 }
 REVIEWS_KEYS = {"signed", "allowed_signers", "min_reviewers", "scope"}
 MAX_REVIEWERS = 10
@@ -138,6 +140,8 @@ class Parsed:
     review_threshold: str | None = None
     ranges: str | None = None
     constraints: list[tuple[str, int]] = field(default_factory=list)
+    exclude: list[tuple[str, int]] = field(default_factory=list)
+    indexes: list[tuple[str, int]] = field(default_factory=list)
     defaults: dict[str, Any] = field(default_factory=dict)
     install: dict[str, Any] = field(default_factory=dict)
     reviews: dict[str, Any] = field(default_factory=dict)
@@ -313,9 +317,42 @@ def validate(data: Any, path: str, warnings: list[str]) -> Parsed:
                 )
             else:
                 parsed.constraints.append((relative, item_line))
+    if "exclude" in data:
+        _validate_exclude(check, data["exclude"], _key_line(data, "exclude", top), parsed)
+    if "indexes" in data:
+        _validate_indexes(check, data["indexes"], _key_line(data, "indexes", top), parsed)
     if check.problems:
         raise PolicyProblems(check.problems)
     return parsed
+
+
+def _validate_exclude(check: _Checker, value: Any, line: int, parsed: Parsed) -> None:
+    from guard.policy.paths import glob_problem
+
+    for text, item_line in check.string_list([] if value is None else value, line, "exclude"):
+        problem = glob_problem(text)
+        if problem is not None:
+            check.error(item_line, f"exclude: {text!r} {problem}")
+        else:
+            parsed.exclude.append((text.strip(), item_line))
+
+
+def _validate_indexes(check: _Checker, value: Any, line: int, parsed: Parsed) -> None:
+    for text, item_line in check.string_list([] if value is None else value, line, "indexes"):
+        url = text.strip()
+        bare = url[:-2] if url.endswith("/*") else url
+        if (
+            not re.match(r"^(https?|file)://[^/\s]", url)
+            or any(c.isspace() for c in url)
+            or "*" in bare
+        ):
+            check.error(
+                item_line,
+                f"indexes: {text!r} is not an index URL (https://host/path, or one ending "
+                "in /* for everything below it)",
+            )
+        else:
+            parsed.indexes.append((url, item_line))
 
 
 def _enforced_flag(check: _Checker, item: Any, line: int, where: str) -> bool:
