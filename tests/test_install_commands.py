@@ -1171,3 +1171,17 @@ def test_the_root_project_installed_from_a_workflow_is_the_root_project(
     repo.add()
     capsys.readouterr()
     assert repo.run("check", "--format", "json") == 0, capsys.readouterr().out
+
+
+def test_a_named_path_installed_from_a_workflow_is_the_root_project(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """smolagents' quality workflow: `uv pip install "smolagents[quality] @ ."`."""
+    repo.write("pyproject.toml", '[project]\nname = "smolagents"\nversion = "1.27.0.dev0"\n')
+    repo.write(
+        ".github/workflows/quality.yml",
+        WORKFLOW_STEP.format(run='uv pip install "smolagents[quality] @ ."'),
+    )
+    repo.add()
+    capsys.readouterr()
+    assert repo.run("check", "--format", "json") == 0, capsys.readouterr().out

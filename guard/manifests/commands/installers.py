@@ -972,7 +972,17 @@ class CommandReader:
         spec = word.text.strip()
         if not spec:
             return
-        specs = [spec] if _NAMED_URL.match(spec) else self._readable(spec, installed_by, line)
+        named = _NAMED_URL.match(spec)
+        if named is None:
+            specs = self._readable(spec, installed_by, line)
+        elif "://" in spec or spec[named.end() :].lstrip().lower().startswith("file:"):
+            specs = [spec]
+        else:  # `name @ ./path`: the path resolves where the command runs, as above
+            head = spec[: named.end()]
+            specs = [
+                f"{head} {path}"
+                for path in self._readable(spec[named.end() :].strip(), installed_by, line)
+            ]
         for each in specs:
             found = self.parsed.get((each, editable))
             if found is None:
