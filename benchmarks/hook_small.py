@@ -190,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         GIT_CONFIG_GLOBAL=os.devnull,
         GIT_CONFIG_NOSYSTEM="1",
         PYTHONPYCACHEPREFIX=str(directory / "pycache"),
+        # As pre-commit runs a hook: inside a commit, check does not list untracked files.
+        PRE_COMMIT="1",
     )
     cold = {**env, "BUMPGUARD_VERIFY_CACHE": "0"}
     try:

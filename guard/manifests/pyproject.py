@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
-from packaging.dependency_groups import CyclicDependencyGroup, DependencyGroupResolver
 from packaging.errors import ExceptionGroup
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement
@@ -379,6 +378,10 @@ def _validate_groups(
     groups: Mapping[str, Any], doc: _Doc, header: int, include_at: dict[tuple[str, str], int]
 ) -> None:
     """Let ``packaging`` check the groups: cycles, duplicate names, invalid requirements."""
+    # Imported here: most pyproject.toml files have no [dependency-groups], and the hook
+    # should not pay for the module (about a tenth of its imports) to read them.
+    from packaging.dependency_groups import DependencyGroupResolver
+
     try:
         resolver = DependencyGroupResolver(groups)
         for group in groups:
@@ -392,6 +395,8 @@ def _validate_groups(
 def _group_error(
     exc: Exception, doc: _Doc, header: int, include_at: dict[tuple[str, str], int]
 ) -> InputError:
+    from packaging.dependency_groups import CyclicDependencyGroup
+
     while isinstance(exc, ExceptionGroup) and exc.exceptions:
         exc = exc.exceptions[0]
     if isinstance(exc, CyclicDependencyGroup):
