@@ -1,11 +1,13 @@
 """Where bumpguard remembers work between runs, and whether it may.
 
-Two caches live under one directory (``$BUMPGUARD_CACHE_DIR``, else the user cache
-directory): ``verify/`` (successful PEP 740 verifications) and ``yaml/`` (parsed policy
-files). Entries are not signed, so a cache restored across a trust boundary (say, from
-another branch's CI run) could vouch for evidence that was never verified or change a
-policy: under CI (``CI`` set) they are off unless ``BUMPGUARD_VERIFY_CACHE=1``, and
-``BUMPGUARD_VERIFY_CACHE=0`` turns them off anywhere.
+Three caches live under one directory (``$BUMPGUARD_CACHE_DIR``, else the user cache
+directory): ``verify/`` (successful PEP 740 verifications), ``yaml/`` (parsed policy
+files) and ``locks/`` (the records read from lock files, see
+:mod:`guard.manifests.remembered`). Entries are not signed, so a cache restored across a
+trust boundary (say, from another branch's CI run) could vouch for evidence that was never
+verified, change a policy or hide a lock's entries: under CI (``CI`` set) they are off
+unless ``BUMPGUARD_VERIFY_CACHE=1``, and ``BUMPGUARD_VERIFY_CACHE=0`` turns them off
+anywhere.
 """
 
 from __future__ import annotations

@@ -107,7 +107,13 @@ def read_file(path: Path, ctx: ReadContext, fmt: str | None = None) -> list[Depe
     :meth:`ReadContext.read_other`)."""
     if not ctx.first_visit(path):
         return []
-    deps = _reader(fmt or file_format(ctx.display(path)) or "requirements")(path, ctx)
+    fmt = fmt or file_format(ctx.display(path)) or "requirements"
+    if fmt in LOCK_FORMATS:  # read once per content: see guard.manifests.remembered
+        from guard.manifests import remembered
+
+        deps = remembered.read(path, ctx, fmt, _reader(fmt))
+    else:
+        deps = _reader(fmt)(path, ctx)
     for dep in deps:
         if len(dep.name) > MAX_NAME:
             raise InputError(
