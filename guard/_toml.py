@@ -83,3 +83,16 @@ def table_lines(
                 lines.append(line)
             return lines
     return [0] * count
+
+
+def package_tables(
+    text: str, display: str, patterns: tuple[re.Pattern[str], re.Pattern[str]]
+) -> tuple[dict[str, Any], list[Any], list[int]]:
+    """A lock file's parsed document, its ``[[package]]`` array and each entry's line (the
+    shape poetry.lock and pdm.lock share); ``patterns`` are :func:`header_patterns`."""
+    data = loads(text, display)
+    packages = data.get("package", [])
+    if not isinstance(packages, list):
+        line = line_of(text, "package") or None
+        raise InputError(display, line, "'package' must be an array of tables")
+    return data, packages, table_lines(text, len(packages), *patterns)

@@ -38,7 +38,7 @@ from guard.manifests.base import ReadContext
 from guard.manifests.requirements import url_source
 from guard.model import Dependency, SourceKind
 
-_HEADER, _LOOSE_HEADER = _toml.header_patterns("package")
+_HEADERS = _toml.header_patterns("package")
 _VCS_KEYS = ("git", "hg", "svn", "bzr")
 
 
@@ -46,12 +46,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read every package a ``pdm.lock`` pins, with its hashes and source."""
     display = ctx.display(path)
     text = read_text(path, display, root=ctx.root)
-    data = _toml.loads(text, display)
-    packages = data.get("package", [])
-    if not isinstance(packages, list):
-        line = _toml.line_of(text, "package") or None
-        raise InputError(display, line, "'package' must be an array of tables")
-    lines = _toml.table_lines(text, len(packages), _HEADER, _LOOSE_HEADER)
+    data, packages, lines = _toml.package_tables(text, display, _HEADERS)
     legacy_files = _metadata_files(data, text, display)
     deps: list[Dependency] = []
     for index, package in enumerate(packages):

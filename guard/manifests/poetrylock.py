@@ -19,7 +19,7 @@ from guard.errors import InputError
 from guard.manifests.base import ReadContext
 from guard.model import Dependency, SourceKind
 
-_HEADER, _LOOSE_HEADER = _toml.header_patterns("package")
+_HEADERS = _toml.header_patterns("package")
 
 _SOURCES: dict[str, SourceKind] = {
     "legacy": "index",
@@ -34,12 +34,7 @@ def read(path: Path, ctx: ReadContext) -> list[Dependency]:
     """Read every package a ``poetry.lock`` pins, with its hashes and source."""
     display = ctx.display(path)
     text = read_text(path, display, root=ctx.root)
-    data = _toml.loads(text, display)
-    packages = data.get("package", [])
-    if not isinstance(packages, list):
-        line = _toml.line_of(text, "package") or None
-        raise InputError(display, line, "'package' must be an array of tables")
-    lines = _toml.table_lines(text, len(packages), _HEADER, _LOOSE_HEADER)
+    data, packages, lines = _toml.package_tables(text, display, _HEADERS)
     legacy_files = _metadata_files(data, text, display)
     deps: list[Dependency] = []
     indexes: set[str] = set()
