@@ -8,6 +8,7 @@ import random
 
 from guard.errors import InputError
 from guard.manifests import pixilock
+from tests.mutations import mutate
 from tests.test_readers_locks import pixi_lock
 
 HOSTILE = [
@@ -70,26 +71,7 @@ def test_hostile_edits_never_make_the_scanner_disagree_with_the_yaml_parser() ->
     bases = [pixi_lock("1.82.6", fmt) for fmt in (4, 5, 6)]
     compared = 0
     for _ in range(2500):
-        lines = rng.choice(bases).split("\n")
-        for _ in range(rng.randint(1, 3)):
-            at = rng.randrange(len(lines) + 1)
-            op = rng.randrange(5)
-            if op == 0:
-                lines.insert(at, rng.choice(HOSTILE))
-            elif op == 1 and lines:
-                lines[min(at, len(lines) - 1)] = rng.choice(HOSTILE)
-            elif op == 2 and lines:
-                del lines[min(at, len(lines) - 1)]
-            elif op == 3 and lines:
-                lines.insert(at, lines[rng.randrange(len(lines))])
-            elif lines:
-                target = min(at, len(lines) - 1)
-                line = lines[target]
-                cut = rng.randrange(len(line) + 1)
-                lines[target] = (
-                    line[:cut] + " " * rng.randrange(3) + rng.choice(HOSTILE) + line[cut:]
-                )
-        text = "\n".join(lines)
+        text = mutate(rng, rng.choice(bases), HOSTILE)
         both = readings(text)
         if both is None:
             continue

@@ -14,6 +14,7 @@ import tomllib
 
 from guard import _toml
 from guard.manifests import uvlock
+from tests.mutations import mutate
 from tests.test_check import uv_lock
 
 REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "realworld"
@@ -146,25 +147,5 @@ def test_hostile_edits_never_make_the_scan_disagree_with_tomllib() -> None:
     bases = samples()
     bases[-1] = "\n".join(bases[-1].split("\n")[:1500])  # a real lock's head, for speed
     for _ in range(3000):
-        lines = rng.choice(bases).split("\n")
-        for _ in range(rng.randint(1, 3)):
-            at = rng.randrange(len(lines) + 1)
-            op = rng.randrange(5)
-            if op == 0:
-                lines.insert(at, rng.choice(HOSTILE))
-            elif op == 1 and lines:
-                lines[min(at, len(lines) - 1)] = rng.choice(HOSTILE)
-            elif op == 2 and lines:
-                del lines[min(at, len(lines) - 1)]
-            elif op == 3 and lines:
-                lines.insert(at, lines[rng.randrange(len(lines))])
-            else:
-                snippet = rng.choice(HOSTILE)
-                column = rng.randrange(len(snippet) + 1)
-                target = min(at, len(lines) - 1)
-                if lines:
-                    line = lines[target]
-                    cut = rng.randrange(len(line) + 1)
-                    lines[target] = line[:cut] + snippet[column:] + line[cut:]
-        text = "\n".join(lines)
+        text = mutate(rng, rng.choice(bases), HOSTILE)
         assert agrees(text), text
