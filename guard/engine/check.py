@@ -124,10 +124,11 @@ def _check_one(
         )
         return out
     is_range = version is None and dep.source == "index"
-    covered = coverage.of(dep) if is_range else None
-    if covered is not None and dep.installed_by is not None:
-        # An install command takes what the index serves when it runs: no pin governs it.
-        covered = RangeCoverage((), (), ())
+    covered = None
+    if is_range:
+        # An install command takes what the index serves when it runs: no pin governs it,
+        # so the pins are not even looked at.
+        covered = coverage.of(dep) if dep.installed_by is None else RangeCoverage((), (), ())
     if covered is not None:
         safe = [p for p in covered.admitted if policy.denial(name, p.version) is None]
         for rule in policy.deny:
