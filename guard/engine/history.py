@@ -51,9 +51,9 @@ def annotate(
     candidates = {
         file
         for file in wanted | {d.file for d in current}
-        if file in wanted or manifests.file_format(file) == "requirements"
+        if not os.path.isabs(file)
+        and (file in wanted or manifests.file_format(file) == "requirements")
     }
-    candidates = {file for file in candidates if not os.path.isabs(file)}
     packages: dict[str, set[str]] = {}
     for finding in findings:
         packages.setdefault(finding.file, set()).add(finding.package)
