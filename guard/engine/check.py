@@ -573,8 +573,7 @@ def read_repository(
     try:
         read(paths, discovered)
         if listing is not None:
-            untracked = [n for n in listing.names() if manifests.file_format(n)]
-            found = manifests.discover(root, untracked, excluded)
+            found = manifests.discover(root, listing.names(), excluded)
             untracked = [ctx.display(path) for path in found]
             read(found, len(found))
     finally:
